@@ -1,0 +1,111 @@
+"""Rules that strip page chrome from blocks, shared by every site adapter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from scraper.mdtext import squash
+from scraper.models import Block
+
+# "Image Source : China Visual", "Image Source: Xpeng", "Photo: Reuters", "图片来源：视觉中国"
+CREDIT = re.compile(
+    r"^\s*(?:(?:Image|Photo|Picture|Cover|Header|Top)\s*(?:image\s*)?"
+    r"(?:Source|Credit|Courtesy|By)s?|Photo|Image|Source of (?:the )?image|"
+    r"(?:题|头|封面)?[图圖]片?(?:来源|來源|源自|提供)|[图圖]源|[图圖]\s*[/／]|來源圖片)"
+    r"\s*[:：/／]\s*(?P<owner>\S.{0,80})$",
+    re.I)
+
+# Whole-block chrome seen on news sites (never a sentence inside a paragraph).
+CHROME_LINE = re.compile(
+    r"^(?:"
+    r"(?:READ MORE|SEE ALSO|RELATED|Related(?: stories| articles| posts| reading)?|Read next|"
+    r"Read more|Recommended(?: reading)?|You might also like|You may also like|More from \w+)"
+    r"(?:\s*[:：].*)?"
+    r"|\((?:Web editor|Editor|Reporting by|Writing by|Editing by|Additional reporting)[^)]*\)\.?"
+    r"|Our Standards:.*"
+    r"|(?:Join us|Follow us) on \w+.{0,60}|Sign up for (?:our|the) \w+.{0,60}"
+    r"|•?\s*Subscribe to (?:our|the) \w+.{0,40}"
+    r"|Leave a (?:Reply|Comment)|\d+ Comments?|Share (?:on|this|via) ?\w*.{0,30}"
+    r"|(?:责任编辑|責任編輯|编辑|編輯|校对|校對|审核|審核)\s*[:：].{0,30}"
+    r"|(?:相关阅读|相關閱讀|相关文章|相關文章|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|热门文章|熱門文章)"
+    r"[:：]?.*"
+    r"|(?:扫码|掃碼|扫描二维码|掃描二維碼|长按识别|長按識別)\S*.{0,40}"
+    r"|(?:版权声明|版權聲明|免责声明|免責聲明)\s*[:：].*"
+    r"|(?:订阅|訂閱)(?:电子报|電子報|我们|我們|本站).{0,30}"
+    r"|登录后才能评论|登錄後才能評論|发表评论|發表評論|(?:\d+\s*)?条评论"
+    r")$",
+    re.I,
+)
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def credit_of(text: str) -> str | None:
+    """The credit line itself when `text` is an image credit, else None."""
+    text = squash(text)
+    return text if text and CREDIT.match(text) else None
+
+
+def split_credits(blocks: Iterable[Block]) -> tuple[list[Block], list[str]]:
+    """Move image credits out of the body; non-credit captions stay as paragraphs."""
+    kept: list[Block] = []
+    credits: list[str] = []
+
+    def add(credit: str) -> None:
+        if credit not in credits:
+            credits.append(credit)
+
+    for block in blocks:
+        if block.kind == "figure":
+            for text in (block.text, block.alt):
+                if credit := credit_of(text):
+                    add(credit)
+            if block.text and not credit_of(block.text):
+                kept.append(replace(block, kind="paragraph", alt=""))
+            continue
+        if block.kind == "paragraph" and (credit := credit_of(block.text)):
+            add(credit)
+            continue
+        kept.append(block)
+    return kept, credits
+
+
+def is_chrome(block: Block) -> bool:
+    return block.kind in ("paragraph", "heading") and bool(CHROME_LINE.match(block.text))
+
+
+def drop_chrome(blocks: Iterable[Block]) -> list[Block]:
+    return [b for b in blocks if not is_chrome(b)]
+
+
+def drop_repeated_title(blocks: Sequence[Block], title: str | None) -> list[Block]:
+    """Drop the headline where it is printed again at the top of the body."""
+    if not title:
+        return list(blocks)
+    key = squash(title).casefold()
+    out = list(blocks)
+    for i, block in enumerate(out[:3]):
+        if squash(block.text).casefold() == key:
+            return out[:i] + out[i + 1:]
+    return out
+
+
+def drop_adjacent_duplicates(blocks: Iterable[Block]) -> list[Block]:
+    """A block printed twice in a row (avatar text plus link, alt plus caption) counts once."""
+    out: list[Block] = []
+    for block in blocks:
+        if out and out[-1].text == block.text and out[-1].kind == block.kind:
+            continue
+        out.append(block)
+    return out
+
+
+def detect_language(text: str) -> str:
+    """"zh" when Chinese characters make up a fair share of the letters, else "en"."""
+    sample = text[:4000]
+    cjk = len(CJK.findall(sample))
+    latin = len(LATIN.findall(sample))
+    return "zh" if cjk and cjk * 3 >= latin else "en"

@@ -1,0 +1,53 @@
+"""Turn page bytes into text, whatever charset the page declares (or forgets)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+
+# GB2312 and GBK pages often use characters only GB18030 has; it is a strict superset.
+_WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        found = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return None
+    return _WIDEN.get(found, found)
+
+
+def declared_charset(content: bytes, content_type: str | None = None) -> str | None:
+    if content_type and (m := _HEADER_CHARSET.search(content_type)):
+        return _codec(m.group(1))
+    if m := _META_CHARSET.search(content[:4096]):
+        return _codec(m.group(1).decode("ascii", "replace"))
+    return None
+
+
+def decode_page(content: bytes, content_type: str | None = None) -> str:
+    """Decode bytes: BOM, then a declared charset that fits, then UTF-8, then detection.
+
+    A declared charset is checked, not trusted: Chinese pages often say UTF-8 and are GBK.
+    """
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if content.startswith(bom):
+            return content.decode(codec, errors="replace").lstrip("\ufeff")
+    declared = declared_charset(content, content_type)
+    for codec in (declared, "utf-8"):
+        if codec:
+            try:
+                return content.decode(codec)
+            except (UnicodeDecodeError, LookupError):
+                pass
+    best = from_bytes(content[:200_000]).best()
+    guess = _codec(best.encoding) if best else None
+    return content.decode(guess or declared or "utf-8", errors="replace")

@@ -1,0 +1,27 @@
+"""Every exception the pipeline raises on purpose, so callers can tell failures apart."""
+
+from __future__ import annotations
+
+
+class ScraperError(Exception):
+    """Base of all expected failures; the CLI prints these as one clean line."""
+
+
+class FetchError(ScraperError):
+    """A page or feed could not be read (missing file, HTTP failure, too large)."""
+
+
+class ParseError(ScraperError):
+    """A page was read but holds no article we can extract."""
+
+
+class SkipArticle(ScraperError):
+    """A page is deliberately not ingested (a bot challenge, a listing, an empty page)."""
+
+
+class ConfigError(ScraperError):
+    """A user file (config, topic rules) has a mistake; the message names file and key."""
+
+
+class StoreError(ScraperError):
+    """An article could not be written where it belongs."""

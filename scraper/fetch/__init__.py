@@ -1,0 +1,1 @@
+"""Everything that reads pages from outside: local files now, HTTP next."""

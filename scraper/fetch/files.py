@@ -1,0 +1,65 @@
+"""Read saved pages from disk into RawPage records."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from scraper.errors import FetchError
+from scraper.models import RawPage
+
+MAX_PAGE_BYTES = 20 * 1024 * 1024  # after decompression: a news page is far smaller
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+TEXT_SUFFIXES = {".txt", ".text"}
+
+
+def gunzip_capped(data: bytes, limit: int = MAX_PAGE_BYTES) -> bytes:
+    """Decompress gzip data, refusing to inflate past `limit` (a gzip bomb stops early)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise FetchError(f"not valid gzip data: {exc}") from exc
+    if len(out) > limit:
+        raise FetchError(f"page is larger than {limit // (1024 * 1024)} MB once decompressed")
+    return out
+
+
+def page_kind(path: Path) -> tuple[bool, bool]:
+    """(is gzip, is text dump) from a file name such as page.html.gz or dump.txt."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    inner = suffixes[-2] if gz and len(suffixes) == 2 else (suffixes[-1] if suffixes and not gz else "")
+    if inner in TEXT_SUFFIXES:
+        return gz, True
+    if inner in HTML_SUFFIXES or gz:
+        return gz, False
+    raise FetchError(
+        f"{path}: unknown page type {''.join(path.suffixes) or '(no suffix)'}; "
+        "expected .html, .htm, .txt or one of them with .gz"
+    )
+
+
+def read_page(path: str | Path, url: str | None = None) -> RawPage:
+    """Read one saved page (HTML or text dump, optionally gzip-compressed)."""
+    p = Path(path)
+    gz, is_text = page_kind(p)
+    try:
+        size = p.stat().st_size
+        if not p.is_file():
+            raise FetchError(f"{p}: not a file")
+        if size > MAX_PAGE_BYTES:
+            raise FetchError(f"{p}: {size} bytes is larger than the {MAX_PAGE_BYTES} byte limit")
+        data = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise FetchError(f"{p}: no such file") from exc
+    except OSError as exc:
+        raise FetchError(f"{p}: cannot read: {exc.strerror or exc}") from exc
+    if gz:
+        try:
+            data = gunzip_capped(data)
+        except FetchError as exc:
+            raise FetchError(f"{p}: {exc}") from exc
+    elif data[:2] == b"\x1f\x8b":  # saved compressed without the .gz suffix
+        data = gunzip_capped(data)
+    return RawPage(source=str(p), content=data, url=url, is_text_dump=is_text)

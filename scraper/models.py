@@ -1,0 +1,101 @@
+"""The typed records that flow through the pipeline, one stage to the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+BlockKind = Literal["heading", "paragraph", "list", "quote", "figure", "code"]
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """Bytes of one page as fetched or read, before any parsing."""
+
+    source: str  # where it came from: a file path or the URL fetched
+    content: bytes
+    url: str | None = None  # the page's original address, if known
+    content_type: str | None = None  # e.g. "text/html; charset=gbk" from HTTP headers
+    is_text_dump: bool = False  # a plain-text rendering of a page rather than HTML
+
+
+@dataclass(frozen=True)
+class Block:
+    """One visual block of a page's main content.
+
+    `text` is plain text; `markdown` the same content with inline Markdown (links,
+    emphasis), already escaped. List blocks keep their items in `items`.
+    """
+
+    kind: BlockKind
+    text: str
+    markdown: str = ""
+    level: int = 0  # heading level; 1 for ordered lists
+    items: tuple[str, ...] = ()  # list items (Markdown)
+    alt: str = ""  # figure: the image's alt text
+    css: str = ""  # class and id of the element, for site rules
+
+    @property
+    def md(self) -> str:
+        return self.markdown or self.text
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page's head says about itself."""
+
+    title: str | None = None
+    description: str | None = None
+    canonical: str | None = None
+    keywords: tuple[str, ...] = ()
+    published: str | None = None  # raw value from meta/time elements
+    author: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A page parsed into blocks: the common input of every site adapter."""
+
+    source: str
+    url: str | None
+    blocks: tuple[Block, ...]
+    meta: PageMeta = field(default_factory=PageMeta)
+    tree: Any = None  # the parsed HTML (lxml), for adapters that use selectors
+
+
+@dataclass(frozen=True)
+class Evidence:
+    term: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """A normalised article. `tags`/`evidence` are filled by the tagger."""
+
+    source: str
+    url: str | None
+    site: str
+    site_name: str
+    language: str
+    title: str
+    summary: str | None
+    authors: tuple[str, ...]
+    published: datetime | date | None
+    blocks: tuple[Block, ...]
+    credits: tuple[str, ...] = ()
+    article_id: str | None = None  # the site's own id, e.g. a TMTPost post number
+    tags: tuple[str, ...] = ()
+    evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Identity of the article across runs: same key, same page."""
+        if self.article_id:
+            return f"{self.site}:{self.article_id}"
+        if self.url:
+            return f"url:{self.url}"
+        stamp = self.published.isoformat() if self.published else ""
+        return f"title:{self.title}|{stamp}"

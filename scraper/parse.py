@@ -1,0 +1,245 @@
+"""Parse a RawPage into a Document: page metadata plus the content as a list of blocks.
+
+HTML and text dumps end up in the same shape, so site rules are written once, on blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import lxml.html
+from lxml import etree
+
+from scraper.decode import decode_page
+from scraper.errors import ParseError
+from scraper.mdtext import escape_block, escape_inline, link, squash
+from scraper.models import Block, Document, PageMeta, RawPage
+
+# Never content: dropped with everything inside them.
+DROP_TAGS = {
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
+    "canvas", "form", "button", "input", "select", "textarea", "nav", "head", "video", "audio",
+}
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "ul", "ol", "li",
+    "blockquote", "figure", "figcaption", "pre", "table", "tr", "td", "th", "tbody", "thead",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "address", "center", "body",
+    "html", "details", "summary",
+}
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_MARKER_START = re.compile(r"^(-|=|\d+[.)])")
+INLINE_MARK = {"strong": "**", "b": "**", "em": "*", "i": "*"}
+
+
+def _css(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} #{el.get('id') or ''}".strip()
+
+
+class _Inline:
+    """Collects a run of inline content as plain text and as escaped Markdown."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.md: list[str] = []
+
+    def add_text(self, s: str | None) -> None:
+        if s:
+            self.text.append(s)
+            self.md.append(escape_inline(s))
+
+    def add_element(self, el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "img":
+            return
+        inner = _Inline()
+        inner.add_text(el.text)
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in DROP_TAGS:
+                inner.add_element(child)
+            inner.add_text(child.tail)
+        text = "".join(inner.text)
+        md = "".join(inner.md)
+        self.text.append(text)
+        if not squash(text):
+            self.md.append(md)
+        elif tag == "a":
+            self.md.append(link(md.strip(), el.get("href")))
+        elif tag in INLINE_MARK and md.strip():
+            mark = INLINE_MARK[tag]
+            self.md.append(f"{mark}{md.strip()}{mark}")
+        elif tag == "br":
+            self.md.append(md)
+        else:
+            self.md.append(md)
+
+    def flush(self, css: str = "") -> Iterator[Block]:
+        text, md = "".join(self.text), "".join(self.md)
+        self.text, self.md = [], []
+        # <br> splits a run into lines, as a browser's text rendering shows them
+        for t, m in zip(text.split("\n\x00"), md.split("\n\x00"), strict=False):
+            if squash(t):
+                yield Block("paragraph", squash(t), _tidy_md(m), css=css)
+
+
+def _tidy_md(md: str) -> str:
+    """Squash an inline run's Markdown and escape a list or heading marker at its start."""
+    out = squash(md)
+    return "\\" + out if _MARKER_START.match(out) else out
+
+
+def _list_items(el: etree._Element) -> list[tuple[str, str]]:
+    items = []
+    for li in el.iter("li"):
+        run = _Inline()
+        run.add_text(li.text)
+        for child in li:
+            if isinstance(child.tag, str) and child.tag not in DROP_TAGS | {"ul", "ol"}:
+                run.add_element(child)
+            run.add_text(child.tail)
+        text, md = squash("".join(run.text)), _tidy_md("".join(run.md))
+        if text:
+            items.append((text, md))
+    return items
+
+
+def _figure(el: etree._Element) -> Block | None:
+    caption = el.find(".//figcaption")
+    cap = squash(caption.text_content()) if caption is not None else ""
+    img = el.find(".//img")
+    alt = squash(img.get("alt") or "") if img is not None else ""
+    if not cap and not alt:
+        return None
+    return Block("figure", cap, escape_block(cap) if cap else "", alt=alt, css=_css(el))
+
+
+def walk_blocks(root: etree._Element) -> list[Block]:
+    """The blocks of an element tree in reading order."""
+    blocks: list[Block] = []
+    run = _Inline()
+
+    def visit(el: etree._Element) -> None:
+        nonlocal run
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in DROP_TAGS:
+            return
+        if tag == "br":
+            run.text.append("\n\x00")
+            run.md.append("\n\x00")
+            return
+        if tag == "img":
+            alt = squash(el.get("alt") or "")
+            if alt:
+                blocks.extend(run.flush())
+                blocks.append(Block("figure", "", "", alt=alt, css=_css(el)))
+            return
+        if tag not in BLOCK_TAGS:
+            if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS | {"img", "br"}
+                   for c in el.iter() if c is not el):
+                # inline element wrapping blocks (e.g. <a><div>..</div></a>): treat as a block
+                run.add_text(el.text)
+                for child in el:
+                    visit(child)
+                    run.add_text(child.tail)
+            else:
+                run.add_element(el)
+            return
+        blocks.extend(run.flush())
+        css = _css(el)
+        if tag in HEADINGS:
+            text = squash(el.text_content())
+            if text:
+                inner = _Inline()
+                inner.add_element(el)
+                blocks.append(Block("heading", text, _tidy_md("".join(inner.md)),
+                                    level=HEADINGS[tag], css=css))
+            return
+        if tag in ("ul", "ol"):
+            items = _list_items(el)
+            if items:
+                blocks.append(Block("list", "\n".join(t for t, _ in items), "",
+                                    level=1 if tag == "ol" else 0,
+                                    items=tuple(m for _, m in items), css=css))
+            return
+        if tag == "figure":
+            fig = _figure(el)
+            if fig:
+                blocks.append(fig)
+            return
+        if tag == "pre":
+            code = el.text_content().strip("\n")
+            if code.strip():
+                blocks.append(Block("code", code, code, css=css))
+            return
+        if tag == "blockquote":
+            inner_blocks = walk_blocks(el)
+            text = "\n".join(b.text for b in inner_blocks if b.text)
+            if text:
+                md = "\n".join(b.md for b in inner_blocks if b.text)
+                blocks.append(Block("quote", text, md, css=css))
+            return
+        run.add_text(el.text)
+        for child in el:
+            visit(child)
+            run.add_text(child.tail)
+        blocks.extend(run.flush(css))
+
+    visit(root)
+    blocks.extend(run.flush())
+    return blocks
+
+
+def _meta(doc: etree._Element) -> PageMeta:
+    def content(xpath: str) -> str | None:
+        for value in doc.xpath(xpath):
+            value = squash(str(value))
+            if value:
+                return value
+        return None
+
+    keywords = content("//meta[@name='keywords']/@content") or ""
+    return PageMeta(
+        title=content("//title/text()") or content("//meta[@property='og:title']/@content"),
+        description=content("//meta[@property='og:description']/@content")
+        or content("//meta[@name='description']/@content"),
+        canonical=content("//link[@rel='canonical']/@href")
+        or content("//meta[@property='og:url']/@content"),
+        keywords=tuple(k.strip() for k in re.split(r"[,，]", keywords) if k.strip()),
+        published=content("//meta[@property='article:published_time']/@content")
+        or content("//time/@datetime"),
+        author=content("//meta[@name='author']/@content"),
+        language=content("/html/@lang"),
+    )
+
+
+def parse_html(html: str) -> etree._Element:
+    """A tolerant parse: broken nesting and stray bytes never raise."""
+    html = html.replace("\x00", "")
+    if not html.strip():
+        raise ParseError("the page is empty")
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"not parseable as HTML: {exc}") from exc
+
+
+def text_blocks(text: str) -> list[Block]:
+    """A text dump: every non-empty line is one paragraph, as the browser showed it."""
+    return [Block("paragraph", line, escape_block(line))
+            for raw in text.splitlines() if (line := squash(raw))]
+
+
+def parse_page(page: RawPage) -> Document:
+    text = decode_page(page.content, page.content_type)
+    if "\x00" in text[:2048] and text[:2048].count("\x00") > 8:
+        raise ParseError("the page is binary data, not text or HTML")
+    if page.is_text_dump:
+        blocks = text_blocks(text)
+        if not blocks:
+            raise ParseError("the page is empty")
+        return Document(source=page.source, url=page.url, blocks=tuple(blocks))
+    root = parse_html(text)
+    body = root.find("body")
+    blocks = walk_blocks(body if body is not None else root)
+    return Document(source=page.source, url=page.url, blocks=tuple(blocks), meta=_meta(root),
+                    tree=root)

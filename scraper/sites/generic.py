@@ -1,0 +1,78 @@
+"""Pages of sites with no adapter: trafilatura finds the main text, our rules remove chrome."""
+
+from __future__ import annotations
+
+import logging
+
+import trafilatura
+from lxml import etree
+from trafilatura.htmlprocessing import convert_to_html
+
+from scraper import clean
+from scraper.dates import parse_any
+from scraper.errors import ParseError
+from scraper.models import Article, Block, Document
+from scraper.parse import walk_blocks
+from scraper.sites import register
+from scraper.sites.base import SiteAdapter
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+def _site_name(url: str | None, fallback: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "") if url else ""
+    return fallback or host.removeprefix("www.") or "Web"
+
+
+@register
+class Generic(SiteAdapter):
+    name = "generic"
+    display_name = "Web"
+    fallback = True
+
+    def recognises(self, doc: Document) -> bool:
+        return True
+
+    def extract(self, doc: Document) -> Article:
+        if doc.tree is None:
+            return self._from_text(doc)
+        html = etree.tostring(doc.tree, encoding="unicode", method="html")
+        found = trafilatura.bare_extraction(
+            html, url=doc.url, with_metadata=True, include_comments=False, include_tables=True,
+            include_formatting=True, include_links=True, include_images=True,
+        )
+        if found is None or found.body is None:
+            raise ParseError("no article text found on the page")
+        blocks = walk_blocks(convert_to_html(found.body))
+        title = found.title or doc.meta.title
+        published = parse_any(found.date) or parse_any(doc.meta.published)
+        authors = [a.strip() for a in (found.author or "").split(";") if a.strip()]
+        return self._finish(doc, blocks, title, found.description, authors, published,
+                            found.sitename)
+
+    def _from_text(self, doc: Document) -> Article:
+        blocks = list(doc.blocks)
+        title = blocks[0].text if len(blocks) > 1 and len(blocks[0].text) < 200 else None
+        return self._finish(doc, blocks[1:] if title else blocks, title, None, [], None, None)
+
+    def _finish(self, doc: Document, blocks: list[Block], title: str | None,
+                summary: str | None, authors: list[str], published: object,
+                sitename: str | None) -> Article:
+        blocks = [b for b in blocks if not (b.kind == "heading" and b.level == 1)]
+        blocks = clean.drop_repeated_title(blocks, title)
+        body, credits = clean.split_credits(blocks)
+        body = clean.drop_adjacent_duplicates(clean.drop_chrome(body))
+        body = [b for b in body if b.text or b.items]
+        if not body:
+            raise ParseError("no article text found on the page")
+        url = doc.url or doc.meta.canonical
+        language = clean.detect_language(" ".join([title or ""] + [b.text for b in body[:20]]))
+        return Article(
+            source=doc.source, url=url, site=self.name,
+            site_name=_site_name(url, sitename), language=language, title=title or "",
+            summary=summary or None, authors=tuple(authors),
+            published=published if published is not None else None,  # type: ignore[arg-type]
+            blocks=tuple(body), credits=tuple(credits),
+        )
