@@ -25,10 +25,10 @@ def _codec(name: str | None) -> str | None:
 
 
 def declared_charset(content: bytes, content_type: str | None = None) -> str | None:
-    if content_type and (m := _HEADER_CHARSET.search(content_type)):
-        return _codec(m.group(1))
-    if m := _META_CHARSET.search(content[:4096]):
-        return _codec(m.group(1).decode("ascii", "replace"))
+    if content_type and (header := _HEADER_CHARSET.search(content_type)):
+        return _codec(header.group(1))
+    if meta := _META_CHARSET.search(content[:4096]):
+        return _codec(meta.group(1).decode("ascii", "replace"))
     return None
 
 
@@ -42,10 +42,10 @@ def decode_page(content: bytes, content_type: str | None = None) -> str:
         if content.startswith(bom):
             return content.decode(codec, errors="replace").lstrip("\ufeff")
     declared = declared_charset(content, content_type)
-    for codec in (declared, "utf-8"):
-        if codec:
+    for candidate in (declared, "utf-8"):
+        if candidate is not None:
             try:
-                return content.decode(codec)
+                return content.decode(candidate)
             except (UnicodeDecodeError, LookupError):
                 pass
     best = from_bytes(content[:200_000]).best()

@@ -45,7 +45,7 @@ def get(name: str) -> SiteAdapter:
     try:
         return _ADAPTERS[name]
     except KeyError:
-        raise KeyError(f"no site adapter named {name!r}; known: {', '.join(sorted(_ADAPTERS))}")
+        raise KeyError(f"no site adapter named {name!r}; known: {', '.join(sorted(_ADAPTERS))}") from None
 
 
 def host_matches(host: str, domain: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import trafilatura
+import trafilatura.settings
 from lxml import etree
 from trafilatura.htmlprocessing import convert_to_html
 
@@ -43,7 +44,7 @@ class Generic(SiteAdapter):
             html, url=doc.url, with_metadata=True, include_comments=False, include_tables=True,
             include_formatting=True, include_links=True, include_images=True,
         )
-        if found is None or found.body is None:
+        if not isinstance(found, trafilatura.settings.Document) or found.body is None:
             raise ParseError("no article text found on the page")
         blocks = walk_blocks(convert_to_html(found.body))
         title = found.title or doc.meta.title

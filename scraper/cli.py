@@ -1,0 +1,102 @@
+"""The `scraper` command line: thin wrappers over the pipeline."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from scraper.errors import ScraperError
+from scraper.pipeline import extract_pages, import_pages
+from scraper.render import render_page, render_record
+from scraper.tag import TopicRules, load_rules
+
+PAGE = click.argument("pages", nargs=-1, required=True, type=click.Path(dir_okay=False))
+URL = click.option("--url", help="The page's original address (only with a single PAGE): picks "
+                   "the site adapter by host and is recorded as the source link.")
+TOPICS = click.option("--topics", "topics_file", type=click.Path(dir_okay=False),
+                      help="Topic rules file (default: ./topics.yml, else the built-in rules).")
+
+
+def _rules(topics_file: str | None) -> TopicRules:
+    try:
+        return load_rules(topics_file)
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _check_url(pages: tuple[str, ...], url: str | None) -> None:
+    if url and len(pages) != 1:
+        raise click.UsageError("--url goes with exactly one PAGE")
+
+
+@click.group()
+@click.version_option(package_name="scraper")
+def main() -> None:
+    """Scrape Chinese tech news into a searchable MkDocs site.
+
+    Example: scraper import samples/*.txt && mkdocs build --strict
+    """
+
+
+@main.command()
+@PAGE
+@URL
+@TOPICS
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "markdown"]), default="json",
+              show_default=True, help="json: one object per PAGE (a list for several); jsonl: "
+              "one line per PAGE; markdown: the page as `import` writes it.")
+def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fmt: str) -> None:
+    """Print the normalised, tagged article of each PAGE (.html, .htm, .txt, or .gz of them).
+
+    Example: scraper extract page.html --url https://en.tmtpost.com/post/6353999
+    """
+    _check_url(pages, url)
+    rules = _rules(topics_file)
+    ok = 0
+    records = []
+    for outcome in extract_pages(pages, rules, url):
+        if outcome.article is None:
+            click.echo(f"error: {outcome.source}: {outcome.error}", err=True)
+            record = {"source": outcome.source, "error": outcome.error}
+        else:
+            ok += 1
+            record = render_record(outcome.article)
+        if fmt == "jsonl":
+            click.echo(json.dumps(record, ensure_ascii=False))
+        elif fmt == "markdown" and outcome.article is not None:
+            click.echo(render_page(outcome.article, rules), nl=False)
+        elif fmt == "json":
+            records.append(record)
+    if fmt == "json" and records:
+        click.echo(json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False,
+                              indent=2))
+    if ok == 0:
+        sys.exit(1)
+
+
+@main.command("import")
+@PAGE
+@URL
+@TOPICS
+@click.option("--docs", "docs_dir", default="docs", show_default=True,
+              type=click.Path(file_okay=False), help="The MkDocs docs folder to write into.")
+def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
+            docs_dir: str) -> None:
+    """Write each PAGE as an article page under DOCS/articles and refresh the listings.
+
+    Example: scraper import samples/*.html samples/*.txt
+    """
+    _check_url(pages, url)
+    rules = _rules(topics_file)
+    counts, written = import_pages(pages, Path(docs_dir), rules, url)
+    for source, path, status in written:
+        click.echo(f"{status:9} {path}  ← {source}", err=True)
+    for source, error in counts.errors:
+        click.echo(f"error     {source}: {error}", err=True)
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.by_status.items()))
+    click.echo(f"imported {len(pages)} page(s): {summary}")
+    if not written:
+        sys.exit(1)

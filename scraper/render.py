@@ -1,0 +1,131 @@
+"""Article → output: the Markdown page (front matter + body) and the JSON record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+from scraper.dates import as_datetime, iso
+from scraper.mdtext import escape_block, escape_inline, link
+from scraper.models import Article, Block
+from scraper.tag import TopicRules
+
+TOPICS_DIR = "topics"
+
+
+def block_markdown(block: Block) -> str:
+    if block.kind == "heading":
+        return "#" * min(max(block.level, 2), 4) + " " + block.md
+    if block.kind == "list":
+        marker = "1." if block.level == 1 else "-"
+        return "\n".join(f"{marker} {item}" for item in block.items)
+    if block.kind == "quote":
+        return "\n".join(f"> {line}" if line else ">" for line in block.md.split("\n"))
+    if block.kind == "code":
+        fence = "`" * max(3, _longest_backticks(block.text) + 1)
+        return f"{fence}text\n{block.text}\n{fence}"
+    return block.md
+
+
+def _longest_backticks(text: str) -> int:
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return longest
+
+
+def body_markdown(article: Article) -> str:
+    return "\n\n".join(block_markdown(b) for b in article.blocks)
+
+
+def body_text(article: Article) -> str:
+    return "\n\n".join(b.text for b in article.blocks)
+
+
+def human_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "date unknown"
+    return f"{value.day} {value:%b %Y}"
+
+
+def display_title(article: Article) -> str:
+    """The title, or for a copy that lost it, the opening words of the text."""
+    if article.title:
+        return article.title
+    first = article.blocks[0].text if article.blocks else article.source
+    return first if len(first) <= 80 else first[:77].rsplit(" ", 1)[0] + "…"
+
+
+def evidence_line(article: Article, rules: TopicRules, prefix: str = "") -> str:
+    parts = []
+    for topic in article.tags:
+        terms = ", ".join(f"{escape_inline(e.term)} ×{e.count}" for e in article.evidence.get(topic, ()))
+        label = escape_inline(rules.label(topic))
+        parts.append(f"[{label}]({prefix}{TOPICS_DIR}/{topic}.md): {terms}")
+    return "; ".join(parts)
+
+
+def front_matter(article: Article, rules: TopicRules) -> dict[str, Any]:
+    return {
+        "title": display_title(article),
+        "date": as_datetime(article.published) if article.published else None,
+        "published": iso(article.published),
+        "id": article.key,
+        "site": article.site,
+        "site_name": article.site_name,
+        "url": article.url,
+        "language": article.language,
+        "authors": list(article.authors),
+        "summary": article.summary,
+        "topics": list(article.tags),
+        "topic_labels": [rules.label(t) for t in article.tags],
+        "evidence": {t: [{"term": e.term, "count": e.count} for e in ev]
+                     for t, ev in article.evidence.items()},
+        "credits": list(article.credits),
+    }
+
+
+def render_page(article: Article, rules: TopicRules) -> str:
+    """The Markdown page `import` writes: front matter, lead, body, credits, topics, source."""
+    meta = yaml.safe_dump(front_matter(article, rules), allow_unicode=True, sort_keys=False,
+                          width=1000)
+    parts = []
+    if article.summary:
+        parts.append(f"*{escape_block(article.summary)}*")
+    byline = [escape_inline(", ".join(article.authors))] if article.authors else []
+    byline += [human_date(article.published), escape_inline(article.site_name)]
+    parts.append(" · ".join(byline))
+    parts.append(body_markdown(article))
+    tail = []
+    if article.credits:
+        tail.append("Image credits: " + "; ".join(escape_inline(c) for c in article.credits))
+    if article.tags:
+        tail.append("Topics: " + evidence_line(article, rules, prefix="../"))
+    source = escape_inline(f"{article.site_name}, {human_date(article.published)}")
+    tail.append("Source: " + link(source, article.url))
+    parts.append("---")
+    parts.append("\n\n".join(tail))
+    return f"---\n{meta}---\n\n" + "\n\n".join(parts) + "\n"
+
+
+def render_record(article: Article) -> dict[str, Any]:
+    """The JSON record of `scraper extract` (field names are a contract: keep them)."""
+    return {
+        "source": article.source,
+        "url": article.url,
+        "site": article.site,
+        "language": article.language,
+        "title": article.title or None,
+        "summary": article.summary,
+        "authors": list(article.authors),
+        "published": iso(article.published),
+        "body": body_markdown(article),
+        "text": body_text(article),
+        "credits": list(article.credits),
+        "tags": list(article.tags),
+        "tag_evidence": {t: [{"term": e.term, "count": e.count} for e in ev]
+                         for t, ev in article.evidence.items()},
+    }

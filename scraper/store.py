@@ -1,0 +1,105 @@
+"""Where article pages live under docs/, and writing them safely.
+
+Names come from the site's article id where there is one, else from the title plus a hash
+of the article's identity, so they are stable across runs and never collide by accident.
+A page is replaced atomically: a reader or a killed run never sees half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scraper.errors import StoreError
+from scraper.models import Article
+
+ARTICLES_DIR = "articles"
+MAX_SLUG = 80
+_SAFE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _ascii_words(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", folded.lower()))
+
+
+def slug_for(article: Article) -> str:
+    """A file-name-safe, length-capped, stable name: never empty, never '..' or '/'."""
+    site = _ascii_words(article.site) or "article"
+    if article.article_id and (ident := _ascii_words(article.article_id)):
+        slug = f"{site}-{ident}"[:MAX_SLUG]
+    else:
+        digest = hashlib.sha1(article.key.encode("utf-8")).hexdigest()[:10]
+        words = _ascii_words(article.title)[: MAX_SLUG - len(digest) - 1].strip("-")
+        slug = f"{words}-{digest}" if words else f"{site}-{digest}"
+    if not _SAFE.match(slug):  # cannot happen with the rules above; refuse rather than guess
+        raise StoreError(f"unsafe file name {slug!r} for {article.source}")
+    return slug
+
+
+def read_front_matter(path: Path) -> dict[str, Any]:
+    """The YAML front matter of a page written by `write_article`, or {}."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            if fh.readline().rstrip("\n") != "---":
+                return {}
+            lines = []
+            for line in fh:
+                if line.rstrip("\n") == "---":
+                    break
+                lines.append(line)
+    except (OSError, UnicodeDecodeError):
+        return {}
+    try:
+        data = yaml.load("".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def atomic_write(path: Path, text: str) -> bool:
+    """Write `text` to `path` via a temporary file and rename; False if it was unchanged."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".md")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def article_path(docs: Path, article: Article) -> Path:
+    """The page of this article: its own if it exists, else a free name (suffix on collision)."""
+    folder = docs / ARTICLES_DIR
+    base = slug_for(article)
+    for n in range(1, 1000):
+        path = folder / (f"{base}.md" if n == 1 else f"{base}-{n}.md")
+        if not path.exists() or read_front_matter(path).get("id") == article.key:
+            return path
+    raise StoreError(f"{article.source}: 999 other articles already use the name {base}")
+
+
+def write_article(docs: Path, article: Article, page: str) -> tuple[Path, str]:
+    """Write the page; returns its path and "new", "updated" or "unchanged"."""
+    path = article_path(docs, article)
+    existed = path.exists()
+    changed = atomic_write(path, page)
+    return path, ("updated" if existed else "new") if changed else "unchanged"
