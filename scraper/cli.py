@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from scraper.errors import ScraperError
+from scraper.fetch.files import expand_pages
 from scraper.pipeline import extract_pages, import_pages
 from scraper.render import render_page, render_record
 from scraper.tag import TopicRules, load_rules
 
-PAGE = click.argument("pages", nargs=-1, required=True, type=click.Path(dir_okay=False))
+PAGE = click.argument("pages", nargs=-1, required=True, type=click.Path())
 URL = click.option("--url", help="The page's original address (only with a single PAGE): picks "
                    "the site adapter by host and is recorded as the source link.")
 TOPICS = click.option("--topics", "topics_file", type=click.Path(dir_okay=False),
@@ -27,9 +28,13 @@ def _rules(topics_file: str | None) -> TopicRules:
         raise click.ClickException(str(exc)) from exc
 
 
-def _check_url(pages: tuple[str, ...], url: str | None) -> None:
-    if url and len(pages) != 1:
-        raise click.UsageError("--url goes with exactly one PAGE")
+def _pages(args: tuple[str, ...], url: str | None) -> list[tuple[Path, str | None]]:
+    if url and (len(args) != 1 or Path(args[0]).is_dir()):
+        raise click.UsageError("--url goes with exactly one PAGE file")
+    try:
+        return expand_pages(list(args), url)
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.group()
@@ -53,11 +58,11 @@ def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fm
 
     Example: scraper extract page.html --url https://en.tmtpost.com/post/6353999
     """
-    _check_url(pages, url)
+    found = _pages(pages, url)
     rules = _rules(topics_file)
     ok = 0
     records = []
-    for outcome in extract_pages(pages, rules, url):
+    for outcome in extract_pages(found, rules):
         if outcome.article is None:
             click.echo(f"error: {outcome.source}: {outcome.error}", err=True)
             record = {"source": outcome.source, "error": outcome.error}
@@ -87,16 +92,22 @@ def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
             docs_dir: str) -> None:
     """Write each PAGE as an article page under DOCS/articles and refresh the listings.
 
+    A PAGE that is a folder imports every page in it; its urls.yml, if any, maps file
+    names to their original URLs.
+
     Example: scraper import samples/*.html samples/*.txt
     """
-    _check_url(pages, url)
+    found = _pages(pages, url)
     rules = _rules(topics_file)
-    counts, written = import_pages(pages, Path(docs_dir), rules, url)
-    for source, path, status in written:
-        click.echo(f"{status:9} {path}  ← {source}", err=True)
-    for source, error in counts.errors:
-        click.echo(f"error     {source}: {error}", err=True)
+    done = 0
+
+    def report(status: str, source: str, detail: str) -> None:
+        nonlocal done
+        done += 1
+        click.echo(f"[{done}/{len(found)}] {status:9} {source} → {detail}", err=True)
+
+    counts = import_pages(found, Path(docs_dir), rules, report)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.by_status.items()))
-    click.echo(f"imported {len(pages)} page(s): {summary}")
-    if not written:
+    click.echo(f"imported {len(found)} page(s): {summary}")
+    if len(counts.errors) == len(found):
         sys.exit(1)

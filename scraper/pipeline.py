@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +36,10 @@ class Counts:
         self.by_status[status] += 1
 
 
-def extract_pages(paths: Iterable[str | Path], rules: TopicRules,
-                  url: str | None = None) -> Iterator[Outcome]:
+def extract_pages(pages: Iterable[tuple[Path, str | None]],
+                  rules: TopicRules) -> Iterator[Outcome]:
     """One Outcome per page, in order; a failing page never stops the others."""
-    for path in paths:
+    for path, url in pages:
         try:
             article = rules.tag(extract_article(read_page(path, url)))
         except SkipArticle as exc:
@@ -54,25 +54,27 @@ def store_article(docs: Path, article: Article, rules: TopicRules) -> tuple[Path
     return write_article(docs, article, render_page(article, rules))
 
 
-def import_pages(paths: Iterable[str | Path], docs: Path, rules: TopicRules,
-                 url: str | None = None) -> tuple[Counts, list[tuple[str, Path, str]]]:
+def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
+                 report: Callable[[str, str, str], None] | None = None) -> Counts:
+    """Write every page's article; `report(status, source, detail)` hears of each page."""
     counts = Counts()
-    written = []
-    for outcome in extract_pages(paths, rules, url):
+    for outcome in extract_pages(pages, rules):
+        status, detail = "failed", outcome.error or "unknown error"
         if outcome.article is None:
-            counts.add("skipped" if outcome.skipped else "failed")
-            counts.errors.append((outcome.source, outcome.error or "unknown error"))
-            continue
-        try:
-            path, status = store_article(docs, outcome.article, rules)
-        except (ScraperError, OSError) as exc:
-            counts.add("failed")
-            counts.errors.append((outcome.source, f"cannot write the page: {exc}"))
-            continue
+            status = "skipped" if outcome.skipped else "failed"
+        else:
+            try:
+                path, status = store_article(docs, outcome.article, rules)
+                detail = str(path)
+            except (ScraperError, OSError) as exc:
+                detail = f"cannot write the page: {exc}"
         counts.add(status)
-        written.append((outcome.source, path, status))
+        if status in ("failed", "skipped"):
+            counts.errors.append((outcome.source, detail))
+        if report:
+            report(status, outcome.source, detail)
     refresh_listings(docs, rules)
-    return counts, written
+    return counts
 
 
 def article_entries(docs: Path) -> list[Entry]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
+import yaml
+
 from scraper.errors import FetchError
 from scraper.models import RawPage
 
@@ -63,3 +65,47 @@ def read_page(path: str | Path, url: str | None = None) -> RawPage:
     elif data[:2] == b"\x1f\x8b":  # saved compressed without the .gz suffix
         data = gunzip_capped(data)
     return RawPage(source=str(p), content=data, url=url, is_text_dump=is_text)
+
+
+URLS_FILE = "urls.yml"
+
+
+def _is_page(path: Path) -> bool:
+    try:
+        page_kind(path)
+    except FetchError:
+        return False
+    return path.is_file() and not path.name.startswith(".")
+
+
+def folder_pages(folder: Path) -> list[tuple[Path, str | None]]:
+    """Every page in a folder, sorted, with its URL from the folder's urls.yml if listed.
+
+    urls.yml maps file names to original addresses: `nio.html: https://...`.
+    """
+    urls: dict[str, str | None] = {}
+    manifest = folder / URLS_FILE
+    if manifest.is_file():
+        try:
+            data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise FetchError(f"{manifest}: not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise FetchError(f"{manifest}: must map file names to URLs")
+        for name, url in data.items():
+            if url is not None and not isinstance(url, str):
+                raise FetchError(f"{manifest}: key {name!r}: the URL must be a string or null")
+            urls[str(name)] = url
+    return [(p, urls.get(p.name)) for p in sorted(folder.iterdir()) if _is_page(p)]
+
+
+def expand_pages(args: list[str], url: str | None = None) -> list[tuple[Path, str | None]]:
+    """Command-line PAGE arguments: files as given, folders expanded to their pages."""
+    out: list[tuple[Path, str | None]] = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            out.extend(folder_pages(path))
+        else:
+            out.append((path, url))
+    return out

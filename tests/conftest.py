@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scraper.tag import TopicRules, load_rules
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN = Path(__file__).parent / "golden"
+SHARED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tmtpost-nio-data-leak.txt"
+EXAMPLE = SHARED_EXAMPLE if SHARED_EXAMPLE.exists() else Path(__file__).parents[1] / "samples" / (
+    "tmtpost-nio-data-leak.txt")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output (review the diff!)")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def rules() -> TopicRules:
+    return load_rules(Path(__file__).parents[1] / "scraper" / "topics.yml")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a tool is missing; in CI (SCRAPER_NO_SKIP=1) a skip is a failure."""
+    if condition:
+        return
+    if os.environ.get("SCRAPER_NO_SKIP"):
+        pytest.fail(f"required in CI but missing: {reason}")
+    pytest.skip(reason)
