@@ -27,17 +27,26 @@ CHROME_LINE = re.compile(
     r"|Our Standards:.*"
     r"|(?:Join us|Follow us) on \w+.{0,60}|Sign up for (?:our|the) \w+.{0,60}"
     r"|•?\s*Subscribe to (?:our|the) \w+.{0,40}"
+    r"|(?:Join now|Sign up|Subscribe|Learn more|Click here|Download the app|Read the full story)[.!]?"
     r"|Leave a (?:Reply|Comment)|\d+ Comments?|Share (?:on|this|via) ?\w*.{0,30}"
-    r"|(?:责任编辑|責任編輯|编辑|編輯|校对|校對|审核|審核)\s*[:：].{0,30}"
+    r"|[（(]?(?:责任编辑|責任編輯|编辑|編輯|校对|校對|审核|審核)\s*[:：].{0,30}"
     r"|(?:相关阅读|相關閱讀|相关文章|相關文章|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|热门文章|熱門文章)"
     r"[:：]?.*"
     r"|(?:扫码|掃碼|扫描二维码|掃描二維碼|长按识别|長按識別)\S*.{0,40}"
     r"|(?:版权声明|版權聲明|免责声明|免責聲明)\s*[:：].*"
     r"|(?:订阅|訂閱)(?:电子报|電子報|我们|我們|本站).{0,30}"
     r"|登录后才能评论|登錄後才能評論|发表评论|發表評論|(?:\d+\s*)?条评论"
+    r"|.{0,200}\b(?:Sign up here|Subscribe here|Sign up now|Subscribe now)\.?"
     r")$",
     re.I,
 )
+
+# Sign-offs after which a page holds nothing but chrome.
+TRAILER = re.compile(
+    r"^(?:\((?:Web editor|Reporting by|Editing by|Writing by)[^)]*\)\.?|Our Standards:.*"
+    r"|[（(]?(?:责任编辑|責任編輯)\s*[:：].{0,30}|(?:版权声明|版權聲明|免责声明|免責聲明)\s*[:：].*"
+    r"|(?:扫码|掃碼)关注.{0,30}|(?:扫码|掃碼)關注.{0,30})$", re.I)
+TRAILER_ZONE = 0.6  # a sign-off only ends the article in its last 40%
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -81,6 +90,15 @@ def drop_chrome(blocks: Iterable[Block]) -> list[Block]:
     return [b for b in blocks if not is_chrome(b)]
 
 
+def cut_trailer(blocks: Sequence[Block]) -> list[Block]:
+    """Drop everything from a sign-off near the end ("(Reporting by ...)", "责任编辑：...")."""
+    start = int(len(blocks) * TRAILER_ZONE)
+    for i in range(start, len(blocks)):
+        if blocks[i].kind == "paragraph" and TRAILER.match(blocks[i].text):
+            return list(blocks[:i])
+    return list(blocks)
+
+
 def drop_repeated_title(blocks: Sequence[Block], title: str | None) -> list[Block]:
     """Drop the headline where it is printed again at the top of the body."""
     if not title:
@@ -101,6 +119,14 @@ def drop_adjacent_duplicates(blocks: Iterable[Block]) -> list[Block]:
             continue
         out.append(block)
     return out
+
+
+_AUTHOR_PREFIX = re.compile(r"^(?:By|BY|by|记者|記者|作者|文|撰文|编辑|編輯)\s*[:：|/]?\s*")
+
+
+def clean_author(name: str) -> str:
+    """"By Jane Li" and "记者 刘晓雯" name the same people as "Jane Li" and "刘晓雯"."""
+    return _AUTHOR_PREFIX.sub("", squash(name)).strip(" ,;|/")
 
 
 def detect_language(text: str) -> str:

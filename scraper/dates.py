@@ -16,8 +16,8 @@ ENGLISH_DATE = re.compile(
     r"(?P<day>\d{1,2}),?\s+(?P<year>\d{4})")
 # "2016-11-03 14:25", "2024/06/18 19:41:05", "2019年7月12日 08:30"
 NUMERIC_DATE = re.compile(
-    r"(?P<year>\d{4})\s*[-/.年]\s*(?P<mon>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?"
-    r"(?:[ T]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?")
+    r"(?P<year>\d{4})\s*[-/.年]\s*(?P<mon>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})日?"
+    r"(?:[\sT]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?")
 
 
 def _checked(d: date | datetime) -> date | datetime | None:

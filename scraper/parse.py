@@ -32,6 +32,10 @@ _MARKER_START = re.compile(r"^(-|=|\d+[.)])")
 INLINE_MARK = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 
 
+def _text(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
 def _css(el: etree._Element) -> str:
     return f"{el.get('class') or ''} #{el.get('id') or ''}".strip()
 
@@ -105,7 +109,7 @@ def _list_items(el: etree._Element) -> list[tuple[str, str]]:
 
 def _figure(el: etree._Element) -> Block | None:
     caption = el.find(".//figcaption")
-    cap = squash(caption.text_content()) if caption is not None else ""
+    cap = squash(_text(caption)) if caption is not None else ""
     img = el.find(".//img")
     alt = squash(img.get("alt") or "") if img is not None else ""
     if not cap and not alt:
@@ -113,8 +117,8 @@ def _figure(el: etree._Element) -> Block | None:
     return Block("figure", cap, escape_block(cap) if cap else "", alt=alt, css=_css(el))
 
 
-def walk_blocks(root: etree._Element) -> list[Block]:
-    """The blocks of an element tree in reading order."""
+def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
+    """The blocks of an element tree in reading order (`container`: root's own kind ignored)."""
     blocks: list[Block] = []
     run = _Inline()
 
@@ -146,8 +150,10 @@ def walk_blocks(root: etree._Element) -> list[Block]:
             return
         blocks.extend(run.flush())
         css = _css(el)
+        if container and el is root:
+            tag = "div"
         if tag in HEADINGS:
-            text = squash(el.text_content())
+            text = squash(_text(el))
             if text:
                 inner = _Inline()
                 inner.add_element(el)
@@ -167,12 +173,12 @@ def walk_blocks(root: etree._Element) -> list[Block]:
                 blocks.append(fig)
             return
         if tag == "pre":
-            code = el.text_content().strip("\n")
+            code = _text(el).strip("\n")
             if code.strip():
                 blocks.append(Block("code", code, code, css=css))
             return
         if tag == "blockquote":
-            inner_blocks = walk_blocks(el)
+            inner_blocks = walk_blocks(el, container=True)
             text = "\n".join(b.text for b in inner_blocks if b.text)
             if text:
                 md = "\n".join(b.md for b in inner_blocks if b.text)

@@ -49,9 +49,11 @@ class Generic(SiteAdapter):
         blocks = walk_blocks(convert_to_html(found.body))
         title = found.title or doc.meta.title
         published = parse_any(found.date) or parse_any(doc.meta.published)
-        authors = [a.strip() for a in (found.author or "").split(";") if a.strip()]
+        authors = [clean.clean_author(a) for a in (found.author or "").split(";") if a.strip()]
+        page_credits = [c for b in doc.blocks for c in (clean.credit_of(b.text),
+                        clean.credit_of(b.alt)) if c]
         return self._finish(doc, blocks, title, found.description, authors, published,
-                            found.sitename)
+                            found.sitename, page_credits)
 
     def _from_text(self, doc: Document) -> Article:
         blocks = list(doc.blocks)
@@ -60,10 +62,11 @@ class Generic(SiteAdapter):
 
     def _finish(self, doc: Document, blocks: list[Block], title: str | None,
                 summary: str | None, authors: list[str], published: object,
-                sitename: str | None) -> Article:
+                sitename: str | None, page_credits: list[str] | None = None) -> Article:
         blocks = [b for b in blocks if not (b.kind == "heading" and b.level == 1)]
         blocks = clean.drop_repeated_title(blocks, title)
-        body, credits = clean.split_credits(blocks)
+        body, credits = clean.split_credits(clean.cut_trailer(blocks))
+        credits += [c for c in page_credits or [] if c not in credits]
         body = clean.drop_adjacent_duplicates(clean.drop_chrome(body))
         body = [b for b in body if b.text or b.items]
         if not body:

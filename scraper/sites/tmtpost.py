@@ -12,7 +12,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from scraper import clean
-from scraper.dates import parse_any, parse_english_date, parse_numeric_date
+from scraper.dates import BEIJING, parse_any, parse_english_date, parse_numeric_date
 from scraper.errors import ParseError
 from scraper.mdtext import squash
 from scraper.models import Article, Block, Document
@@ -55,6 +55,16 @@ def _is_anchor(block: Block) -> bool:
     """The first block of the article proper: a credit, a dateline or an AsianFin opening."""
     return bool(clean.credit_of(block.text) or clean.credit_of(block.alt)
                 or DATELINE.match(block.text) or ASIANFIN.match(block.text))
+
+
+def _more_precise(shown: date | datetime | None,
+                  meta: date | datetime | None) -> date | datetime | None:
+    """The page's own date, or the head's timestamp where it names the same day with a time."""
+    if shown is None:
+        return meta
+    if isinstance(meta, datetime) and not isinstance(shown, datetime) and meta.astimezone(BEIJING).date() == shown:
+        return meta
+    return shown
 
 
 def _cut_footer(blocks: Sequence[Block]) -> list[Block]:
@@ -151,8 +161,7 @@ class TMTPost(SiteAdapter):
         body = [b for b in clean.drop_chrome(body) if not CHROME.match(b.text)
                 and not ABSTRACT.match(b.text)]
         title = title_block.text if title_block else self._meta_title(doc)
-        if published is None and doc.meta.published:
-            published = parse_any(doc.meta.published)
+        published = _more_precise(published, parse_any(doc.meta.published))
         return self._article(doc, title, summary, authors, published, body, credits)
 
     def _meta_title(self, doc: Document) -> str | None:
