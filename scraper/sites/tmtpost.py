@@ -86,9 +86,12 @@ class TMTPost(SiteAdapter):
             return True
         if (doc.meta.title or "").endswith("钛媒体官方网站"):
             return True
+        if not any(BYLINE.match(t) for t in head):
+            return False
+        # The doubled byline plus the site's footer, or its "Image Source : X" credit spacing
         texts = {b.text for b in doc.blocks}
         footer = {"Related Posts", "• Subscribe To Our News", "Subscribe To Our News"}
-        return bool(texts & footer) and any(BYLINE.match(t) for t in head)
+        return bool(texts & footer) or any(t.startswith("Image Source : ") for t in head)
 
     def article_id(self, url: str | None) -> str | None:
         if not url:
