@@ -1,0 +1,120 @@
+"""The command line: extract formats and exit codes, import, and a strict MkDocs build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scraper.cli import main
+from scraper.store import read_front_matter
+from tests.conftest import EXAMPLE, FIXTURES
+
+ROOT = Path(__file__).parents[1]
+HTML = FIXTURES / "tmtpost" / "en-post-2023.html"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_jsonl_gives_one_line_per_page_in_order_with_errors_inline(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.html"
+    code, out, err = run("extract", "--format", "jsonl", str(EXAMPLE), str(missing), str(HTML))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(lines) == 3
+    assert lines[0]["title"].startswith("Chinese New Energy Car Maker NIO")
+    assert lines[1] == {"source": str(missing), "error": f"{missing}: no such file"}
+    assert lines[2]["site"] == "tmtpost"
+    assert "gone.html" in err
+
+
+def test_exit_status_is_1_only_when_every_page_failed(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    code, out, _ = run("extract", "--format", "jsonl", str(empty), str(tmp_path / "x.txt"))
+    assert code == 1 and all("error" in json.loads(line) for line in out.splitlines())
+
+
+def test_unknown_page_type_is_a_clear_error(tmp_path: Path) -> None:
+    page = tmp_path / "page.pdf"
+    page.write_bytes(b"%PDF")
+    code, out, _ = run("extract", str(page))
+    assert code == 1 and "unknown page type .pdf" in out
+
+
+def test_url_with_several_pages_is_a_usage_error() -> None:
+    code, _, err = run("extract", str(EXAMPLE), str(HTML), "--url", "https://en.tmtpost.com/post/1")
+    assert code == 2 and "--url goes with exactly one PAGE" in err
+
+
+def test_markdown_format_is_exactly_what_import_writes(tmp_path: Path) -> None:
+    _, md, _ = run("extract", "--format", "markdown", str(HTML), "--url",
+                   "https://en.tmtpost.com/post/6401234")
+    code, _, _ = run("import", str(HTML), "--url", "https://en.tmtpost.com/post/6401234",
+                     "--docs", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "articles" / "tmtpost-6401234.md").read_text(encoding="utf-8") == md
+
+
+def test_import_twice_changes_nothing(tmp_path: Path) -> None:
+    run("import", str(FIXTURES / "tmtpost"), "--docs", str(tmp_path))
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.md")}
+    code, out, _ = run("import", str(FIXTURES / "tmtpost"), "--docs", str(tmp_path))
+    assert code == 0 and "unchanged" in out and "new" not in out
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.md")} == before
+
+
+def test_a_bad_topic_file_is_reported_with_its_name(tmp_path: Path) -> None:
+    rules = tmp_path / "topics.yml"
+    rules.write_text("topics:\n  - id: evs\n    label: EVs\n    terms: EV\n")
+    code, out, err = run("extract", str(EXAMPLE), "--topics", str(rules))
+    assert code == 1 and f"{rules}: topic 'evs': key 'terms'" in err
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "about.md", root / "docs" / "about.md")
+    code, out, err = run("import", str(EXAMPLE), "--url", "https://en.tmtpost.com/post/6353999",
+                         "--docs", str(root / "docs"))
+    assert code == 0, err
+    run("import", str(ROOT / "samples"), "--docs", str(root / "docs"))
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root,
+                           capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "true",
+                                                                "PATH": "/usr/bin:/bin"})
+    assert build.returncode == 0, build.stderr
+    return root / "site"
+
+
+def test_strict_build_has_the_article_page(built_site: Path) -> None:
+    page = (built_site / "articles" / "tmtpost-6353999" / "index.html").read_text(encoding="utf-8")
+    assert "Chinese New Energy Car Maker NIO Responds to Data Leak Blackmail" in page
+    assert "blackmailed by hackers" in page and "Related Posts" not in page
+    assert 'href="https://en.tmtpost.com/post/6353999"' in page
+
+
+@pytest.mark.parametrize("topic", ["data-security", "evs"])
+def test_topic_listing_pages_show_the_example(built_site: Path, topic: str) -> None:
+    page = (built_site / "topics" / topic / "index.html").read_text(encoding="utf-8")
+    assert "../../articles/tmtpost-6353999/" in page
+
+
+def test_search_index_holds_the_article_text(built_site: Path) -> None:
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = [d for d in index["docs"] if d["location"].startswith("articles/tmtpost-6353999/")]
+    assert docs and any("blackmailed" in d["text"] for d in docs)
+    assert index["config"]["lang"] == ["en", "zh"]
+
+
+def test_the_front_matter_date_is_a_datetime(built_site: Path) -> None:
+    meta = read_front_matter(built_site.parent / "docs" / "articles" / "tmtpost-6353999.md")
+    assert meta["date"].isoformat() == "2022-12-21T00:00:00+08:00"
