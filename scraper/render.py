@@ -13,6 +13,7 @@ from scraper.models import Article, Block
 from scraper.tag import TopicRules
 
 TOPICS_DIR = "topics"
+EVIDENCE_SHOWN = 8  # the page shows the strongest terms; front matter keeps them all
 
 
 def block_markdown(block: Block) -> str:
@@ -62,7 +63,8 @@ def display_title(article: Article) -> str:
 def evidence_line(article: Article, rules: TopicRules, prefix: str = "") -> str:
     parts = []
     for topic in article.tags:
-        terms = ", ".join(f"{escape_inline(e.term)} ×{e.count}" for e in article.evidence.get(topic, ()))
+        shown = article.evidence.get(topic, ())[:EVIDENCE_SHOWN]
+        terms = ", ".join(f"{escape_inline(e.term)} ×{e.count}" for e in shown)
         label = escape_inline(rules.label(topic))
         parts.append(f"[{label}]({prefix}{TOPICS_DIR}/{topic}.md): {terms}")
     return "; ".join(parts)
