@@ -25,6 +25,10 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_GAP = re.compile(r"[\s\-']*")  # what may stand between the words of a phrase
+
+
 @dataclass(frozen=True)
 class Term:
     text: str  # as written in the rules, shown as evidence without its `*`
@@ -35,17 +39,101 @@ class Term:
     def label(self) -> str:
         return self.text.rstrip("*")
 
-    def pattern(self) -> str:
-        word = self.text.rstrip("*")
-        body = r"[\s\-]+".join(re.escape(part) for part in word.split())
-        if self.text.endswith("*"):
-            body += r"[A-Za-z0-9']*"
-        if not _CJK.search(word[:1]):
-            body = r"(?<![A-Za-z0-9])" + body
-        if not _CJK.search(word[-1:]):
-            body += r"(?![A-Za-z0-9])"
-        case_sensitive = any(c.isupper() for c in word[1:]) or (word.isupper() and len(word) > 1)
-        return body if case_sensitive else f"(?i:{body})"
+    @property
+    def is_cjk(self) -> bool:
+        return bool(_CJK.search(self.label))
+
+    @property
+    def case_sensitive(self) -> bool:
+        word = self.label
+        return any(c.isupper() for c in word[1:]) or (word.isupper() and len(word) > 1)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        words = tuple(_TOKEN.findall(self.label))
+        return words if self.case_sensitive else tuple(w.lower() for w in words)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """A Latin term compiled for the token matcher."""
+
+    term: int  # index into Topic.terms
+    words: tuple[str, ...]
+    wildcard: bool
+    case_sensitive: bool
+    length: int
+
+
+class Matcher:
+    """Finds terms in text: Latin terms as whole-word token sequences, CJK terms anywhere.
+
+    Overlapping matches resolve leftmost-longest, so "gas leak" (an exclusion) hides the
+    "leak" inside it and "data leak" is not also counted as "leak". Built for speed: one
+    tokenisation per text and dictionary look-ups, no per-term regular expressions.
+    """
+
+    def __init__(self, terms: tuple[Term, ...]) -> None:
+        self.exact: dict[str, list[_Phrase]] = {}
+        self.prefix: dict[str, list[_Phrase]] = {}  # single-word wildcards by their first 3 letters
+        self.short_prefix: list[_Phrase] = []
+        self.cjk: list[tuple[int, str]] = []
+        for i, term in enumerate(terms):
+            if term.is_cjk:
+                self.cjk.append((i, term.label))
+                continue
+            words = term.words
+            if not words:
+                continue
+            phrase = _Phrase(i, words, term.text.endswith("*"), term.case_sensitive, len(term.label))
+            key = words[0].lower()
+            if phrase.wildcard and len(words) == 1:
+                if len(key) >= 3:
+                    self.prefix.setdefault(key[:3], []).append(phrase)
+                else:
+                    self.short_prefix.append(phrase)
+            else:
+                self.exact.setdefault(key, []).append(phrase)
+
+    def _phrase_end(self, phrase: _Phrase, text: str, tokens: list[re.Match[str]],
+                    i: int) -> int | None:
+        n = len(phrase.words)
+        if i + n > len(tokens):
+            return None
+        for k, word in enumerate(phrase.words):
+            token = tokens[i + k].group()
+            if not phrase.case_sensitive:
+                token = token.lower()
+            last = k == n - 1
+            if not (token == word or (last and phrase.wildcard and token.startswith(word))):
+                return None
+            if k and not _GAP.fullmatch(text, tokens[i + k - 1].end(), tokens[i + k].start()):
+                return None
+        return tokens[i + n - 1].end()
+
+    def find(self, text: str) -> list[int]:
+        """Indices of the terms matched in `text`, one per non-overlapping match."""
+        found: list[tuple[int, int, int]] = []  # (start, -end, term)
+        tokens = list(_TOKEN.finditer(text))
+        for i, tok in enumerate(tokens):
+            low = tok.group().lower()
+            candidates = self.exact.get(low, []) + self.prefix.get(low[:3], []) + self.short_prefix
+            for phrase in candidates:
+                end = self._phrase_end(phrase, text, tokens, i)
+                if end is not None:
+                    found.append((tok.start(), -end, phrase.term))
+        for index, word in self.cjk:
+            at = text.find(word)
+            while at != -1:
+                found.append((at, -(at + len(word)), index))
+                at = text.find(word, at + len(word))
+        found.sort()
+        out, covered = [], -1
+        for start, neg_end, index in found:
+            if start >= covered:
+                out.append(index)
+                covered = -neg_end
+        return out
 
 
 @dataclass(frozen=True)
@@ -54,14 +142,14 @@ class Topic:
     label: str
     threshold: float
     terms: tuple[Term, ...]
-    regex: re.Pattern[str]
+    matcher: Matcher
 
     def score(self, head: str, body: str, title_weight: float) -> tuple[float, Counter[str]]:
         counts: Counter[str] = Counter()
         total = 0.0
         for text, factor in ((head, title_weight), (body, 1.0)):
-            for m in self.regex.finditer(text):
-                term = self.terms[int(m.lastgroup[1:])]  # type: ignore[index]
+            for index in self.matcher.find(text):
+                term = self.terms[index]
                 if term.exclude:
                     continue
                 counts[term.label] += 1
@@ -115,7 +203,10 @@ def _terms(raw: Any, source: str, where: str, exclude: bool) -> list[Term]:
                 raise _fail(source, where, f"term {item!r} is not a non-empty string")
             if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
                 raise _fail(source, where, f"term {text!r} has weight {weight!r}; use a positive number")
-            out.append(Term(text.strip(), float(weight), exclude))
+            term = Term(text.strip(), float(weight), exclude)
+            if not term.is_cjk and not term.words:
+                raise _fail(source, where, f"term {text!r} has no letters or digits to match")
+            out.append(term)
     return out
 
 
@@ -141,10 +232,8 @@ def _topic(raw: Any, index: int, source: str, seen: set[str]) -> Topic:
     if not terms:
         raise _fail(source, f"{where}: key 'terms'", "lists no terms")
     terms += _terms(raw.get("exclude"), source, f"{where}: key 'exclude'", exclude=True)
-    # Longer phrases first, so "gas leak" is found before "leak" where both start.
-    order = sorted(range(len(terms)), key=lambda i: -len(terms[i].text))
-    regex = re.compile("|".join(f"(?P<t{i}>{terms[i].pattern()})" for i in order))
-    return Topic(topic_id, label.strip(), float(threshold), tuple(terms), regex)
+    frozen = tuple(terms)
+    return Topic(topic_id, label.strip(), float(threshold), frozen, Matcher(frozen))
 
 
 def parse_rules(data: Any, source: str) -> TopicRules:

@@ -62,7 +62,8 @@ def _more_precise(shown: date | datetime | None,
     """The page's own date, or the head's timestamp where it names the same day with a time."""
     if shown is None:
         return meta
-    if isinstance(meta, datetime) and not isinstance(shown, datetime) and meta.astimezone(BEIJING).date() == shown:
+    same_day = isinstance(meta, datetime) and meta.astimezone(BEIJING).date() == shown
+    if same_day and not isinstance(shown, datetime):
         return meta
     return shown
 
