@@ -88,7 +88,7 @@ def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> 
     pages: dict[str, str] = {}
 
     latest = [_line(e, "", rules, summary=True) for e in entries[:LATEST]]
-    intro = (f"{len(entries)} articles. Browse by [topic](topics/index.md) or "
+    intro = (f"{_count(len(entries))}. Browse by [topic](topics/index.md) or "
              "[month](archive/index.md).")
     pages["index.md"] = _page(site_title, latest or ["No articles yet."], intro)
 
@@ -98,7 +98,7 @@ def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> 
             by_topic[t].append(e)
     topic_ids = [t.id for t in rules.topics] + sorted(set(by_topic) - {t.id for t in rules.topics})
     pages["topics/index.md"] = _page("Topics", [
-        f"- [{escape_inline(rules.label(t))}]({t}.md) — {len(by_topic[t])} articles"
+        f"- [{escape_inline(rules.label(t))}]({t}.md) — {_count(len(by_topic[t]))}"
         for t in topic_ids])
     for t in topic_ids:
         pages.update(_paginate(f"topics/{t}", rules.label(t), by_topic[t], "../", rules))
@@ -108,11 +108,15 @@ def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> 
         by_month[e.when.astimezone(BEIJING).strftime("%Y-%m") if e.when else "undated"].append(e)
     months = sorted(by_month, reverse=True)
     pages["archive/index.md"] = _page("Archive", [
-        f"- [{_month_title(m)}]({m}.md) — {len(by_month[m])} articles" for m in months]
+        f"- [{_month_title(m)}]({m}.md) — {_count(len(by_month[m]))}" for m in months]
         or ["No articles yet."])
     for m in months:
         pages.update(_paginate(f"archive/{m}", _month_title(m), by_month[m], "../", rules))
     return pages
+
+
+def _count(n: int) -> str:
+    return f"{n} article" if n == 1 else f"{n} articles"
 
 
 def _month_title(month: str) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from scraper.mdtext import escape_block
+
 BlockKind = Literal["heading", "paragraph", "list", "quote", "figure", "code"]
 
 
@@ -38,7 +40,8 @@ class Block:
 
     @property
     def md(self) -> str:
-        return self.markdown or self.text
+        """The block's Markdown; plain text is escaped, never passed through raw."""
+        return self.markdown or escape_block(self.text)
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,13 @@ def render_page(article: Article, rules: TopicRules) -> str:
     """The Markdown page `import` writes: front matter, lead, body, credits, topics, source."""
     meta = yaml.safe_dump(front_matter(article, rules), allow_unicode=True, sort_keys=False,
                           width=1000)
-    parts = []
+    # Our own escaped heading: without one, the theme prints the raw front-matter title.
+    parts = [f"# {escape_block(display_title(article))}"]
     if article.summary:
         parts.append(f"*{escape_block(article.summary)}*")
-    byline = [escape_inline(", ".join(article.authors))] if article.authors else []
-    byline += [human_date(article.published), escape_inline(article.site_name)]
-    parts.append(" · ".join(byline))
+    byline = [", ".join(article.authors)] if article.authors else []
+    byline += [human_date(article.published), article.site_name]
+    parts.append(escape_block(" · ".join(byline)))
     parts.append(body_markdown(article))
     tail = []
     if article.credits:
