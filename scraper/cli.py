@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -111,3 +112,75 @@ def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
     click.echo(f"imported {len(found)} page(s): {summary}")
     if len(counts.errors) == len(found):
         sys.exit(1)
+
+
+CONFIG = click.option("--config", "config_file", default="scraper.yml", show_default=True,
+                      type=click.Path(dir_okay=False), help="The sources and politeness settings.")
+
+
+@main.command()
+@CONFIG
+def update(config_file: str) -> None:
+    """Fetch every configured source and write new and changed articles into the docs folder.
+
+    Prints a summary, writes the JSON report and the site's Sources page. Exit status 0
+    when at least one source worked.
+
+    Example: scraper update --config scraper.yml
+    """
+    from scraper.config import load_config
+    from scraper.report import render_report, sources_page, write_report
+    from scraper.store import atomic_write
+    from scraper.update import run_update
+
+    try:
+        settings = load_config(config_file)
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rules = _rules(str(settings.topics) if settings.topics else None)
+    tty = sys.stderr.isatty()
+    bars: dict[str, Any] = {}
+
+    def start_total(name: str, total: int) -> None:
+        if tty:
+            bar = click.progressbar(length=total, label=f"{name:>12}", file=sys.stderr,
+                                    show_pos=True)
+            bar.__enter__()
+            bars[name] = bar
+        else:
+            click.echo(f"{name}: {total} item(s)", err=True)
+
+    def progress(name: str, status: str, url: str, detail: str) -> None:
+        bar = bars.get(name)
+        if bar is not None:
+            bar.update(1)
+            if status in ("failed", "skipped"):
+                click.echo(f"\n{name}: {status} {url}: {detail}", err=True)
+        else:
+            click.echo(f"{name}: {status:9} {url}  {detail}", err=True)
+
+    report = run_update(settings, rules, progress, start_total)
+    for bar in bars.values():
+        bar.__exit__(None, None, None)
+    write_report(settings.report, report)
+    atomic_write(settings.docs / "sources.md", sources_page(report))
+    click.echo(render_report(report), nl=False)
+    click.echo(f"report: {settings.report}")
+    if report["ok_sources"] == 0:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("report_file", required=False, type=click.Path(dir_okay=False))
+def report(report_file: str | None) -> None:
+    """Render an update report (default .scraper/report.json) as Markdown.
+
+    Example: scraper report >> "$GITHUB_STEP_SUMMARY"
+    """
+    from scraper.report import read_report, render_report
+
+    try:
+        data = read_report(Path(report_file or ".scraper/report.json"))
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(render_report(data), nl=False)

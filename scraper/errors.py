@@ -10,6 +10,10 @@ class ScraperError(Exception):
 class FetchError(ScraperError):
     """A page or feed could not be read (missing file, HTTP failure, too large)."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status, where the server answered
+
 
 class ParseError(ScraperError):
     """A page was read but holds no article we can extract."""

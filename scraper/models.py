@@ -92,6 +92,8 @@ class Article:
     article_id: str | None = None  # the site's own id, e.g. a TMTPost post number
     tags: tuple[str, ...] = ()
     evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # other addresses the article was reached by (normal form)
+    source_updated: datetime | None = None  # the feed's "updated" stamp when last fetched
 
     @property
     def key(self) -> str:

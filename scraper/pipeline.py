@@ -13,7 +13,7 @@ from scraper.fetch.files import read_page
 from scraper.listing import GENERATED, Entry, build_listings
 from scraper.models import Article
 from scraper.render import render_page
-from scraper.store import ARTICLES_DIR, atomic_write, read_front_matter, write_article
+from scraper.store import ARTICLES_DIR, atomic_write, scan_archive, write_article
 from scraper.tag import TopicRules
 
 SITE_TITLE = "China Tech Digest"
@@ -78,11 +78,8 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
 
 
 def article_entries(docs: Path) -> list[Entry]:
-    folder = docs / ARTICLES_DIR
-    if not folder.is_dir():
-        return []
-    return [Entry.from_front_matter(f"{ARTICLES_DIR}/{p.name}", read_front_matter(p))
-            for p in sorted(folder.glob("*.md"))]
+    return [Entry.from_front_matter(f"{ARTICLES_DIR}/{p.name}", meta)
+            for p, meta in scan_archive(docs)]
 
 
 def refresh_listings(docs: Path, rules: TopicRules, site_title: str = SITE_TITLE) -> int:

@@ -87,6 +87,8 @@ def front_matter(article: Article, rules: TopicRules) -> dict[str, Any]:
         "evidence": {t: [{"term": e.term, "count": e.count} for e in ev]
                      for t, ev in article.evidence.items()},
         "credits": list(article.credits),
+        **({"aliases": list(article.aliases)} if article.aliases else {}),
+        **({"source_updated": article.source_updated} if article.source_updated else {}),
     }
 
 

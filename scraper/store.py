@@ -103,3 +103,39 @@ def write_article(docs: Path, article: Article, page: str) -> tuple[Path, str]:
     existed = path.exists()
     changed = atomic_write(path, page)
     return path, ("updated" if existed else "new") if changed else "unchanged"
+
+
+def scan_archive(docs: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every article page under docs/articles with its front matter."""
+    folder = docs / ARTICLES_DIR
+    if not folder.is_dir():
+        return []
+    return [(p, read_front_matter(p)) for p in sorted(folder.glob("*.md"))]
+
+
+class ArchiveIndex:
+    """What the archive already holds, by identity key and by every address seen."""
+
+    def __init__(self, pages: list[tuple[Path, dict[str, Any]]]) -> None:
+        from scraper.urls import normalize_url
+
+        self.by_key: dict[str, dict[str, Any]] = {}
+        self.by_url: dict[str, str] = {}
+        self._normalize = normalize_url
+        for path, meta in pages:
+            key = meta.get("id")
+            if isinstance(key, str):
+                self.add(key, meta)
+
+    def add(self, key: str, meta: dict[str, Any]) -> None:
+        self.by_key[key] = meta
+        urls = [meta.get("url")] + list(meta.get("aliases") or [])
+        for url in urls:
+            if isinstance(url, str) and url:
+                self.by_url[self._normalize(url)] = key
+
+    def find(self, url: str, key: str | None = None) -> dict[str, Any] | None:
+        if key and key in self.by_key:
+            return self.by_key[key]
+        found = self.by_url.get(self._normalize(url))
+        return self.by_key.get(found) if found else None

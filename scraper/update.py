@@ -1,0 +1,240 @@
+"""`scraper update`: every configured source, fetched politely and incrementally.
+
+Per source: find article links (feed items, listing pages, files), skip what the archive
+already holds unless the source says it changed, fetch and extract the rest, and write
+them. One source failing never stops the others; everything is counted in the report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from scraper import sites
+from scraper.config import Settings, Source
+from scraper.dates import BEIJING
+from scraper.discover import Link, feed_links, listing_links
+from scraper.errors import FetchError, ParseError, ScraperError, SkipArticle
+from scraper.extract import extract_article
+from scraper.fetch.files import folder_pages, read_page
+from scraper.fetch.http import Fetcher
+from scraper.models import Article, RawPage
+from scraper.pipeline import refresh_listings, store_article
+from scraper.store import ArchiveIndex, scan_archive
+from scraper.tag import TopicRules
+from scraper.urls import normalize_url
+
+STATUSES = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
+
+
+@dataclass
+class SourceReport:
+    name: str
+    type: str
+    url: str | None
+    status: str = "ok"  # ok, partial (some articles failed), failed (the source itself failed)
+    http: Counter[str] = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append({"url": where, "error": message})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "url": self.url, "status": self.status,
+                "http": dict(sorted(self.http.items())),
+                "counts": {s: self.counts.get(s, 0) for s in STATUSES},
+                "errors": self.errors, "warnings": self.warnings}
+
+
+Progress = Callable[[str, str, str, str], None]  # (source, status, url, detail)
+
+
+def _quiet(source: str, status: str, url: str, detail: str) -> None:
+    pass
+
+
+@dataclass
+class Updater:
+    settings: Settings
+    rules: TopicRules
+    fetcher: Fetcher
+    progress: Progress = _quiet
+    start_total: Callable[[str, int], None] = lambda name, total: None
+    budget: int = 0
+
+    def __post_init__(self) -> None:
+        self.budget = self.settings.max_articles
+        self.index = ArchiveIndex(scan_archive(self.settings.docs))
+
+    # --- discovering links -------------------------------------------------------------
+
+    def _links(self, source: Source, report: SourceReport) -> list[Link]:
+        assert source.url is not None
+        links: list[Link] = []
+        url: str | None = source.url
+        for _ in range(source.pages):
+            if url is None:
+                break
+            page, response = self._fetch(url, report)
+            if source.type == "feed":
+                found, warning = feed_links(page.content, page.url or url,
+                                            dict(response.headers))
+                if warning:
+                    report.warnings.append(warning)
+                return found
+            assert source.link_pattern is not None
+            found, url = listing_links(page.content, page.url or url, source.link_pattern,
+                                       page.content_type)
+            seen = {link.url for link in links}
+            links += [link for link in found if link.url not in seen]
+        return links
+
+    def _fetch(self, url: str, report: SourceReport) -> tuple[RawPage, Any]:
+        before = len(self.fetcher.log)
+        try:
+            return self.fetcher.fetch(url)
+        finally:
+            for record in self.fetcher.log[before:]:
+                report.http[str(record.status) if record.status else "error"] += 1
+
+    # --- one article ---------------------------------------------------------------------
+
+    def _guess_key(self, url: str) -> str | None:
+        adapter = sites.for_url(url)
+        article_id = adapter.article_id(url) if adapter else None
+        return f"{adapter.name}:{article_id}" if adapter and article_id else None
+
+    def _changed(self, link: Link, known: dict[str, Any]) -> bool:
+        stamp = link.updated or link.published
+        stored = known.get("source_updated")
+        if stamp is None or not isinstance(stored, datetime):
+            return False
+        if stored.tzinfo is None:
+            stored = stored.replace(tzinfo=UTC)
+        return stamp > stored
+
+    def _fill_gaps(self, article: Article, link: Link) -> Article:
+        """The feed's own title and date where the page lacks them; remember every address."""
+        title = article.title or (link.title or "").strip()
+        published = article.published
+        if published is None and link.published is not None:
+            published = link.published.astimezone(BEIJING)
+        aliases = {normalize_url(link.url)}
+        known = self.index.find(link.url, article.key)
+        if known:
+            aliases |= {a for a in known.get("aliases") or [] if isinstance(a, str)}
+        aliases.discard(normalize_url(article.url or ""))
+        return replace(article, title=title, published=published, aliases=tuple(sorted(aliases)),
+                       source_updated=(link.updated or link.published) or article.source_updated)
+
+    def _article(self, link: Link, source: Source, report: SourceReport) -> None:
+        known = self.index.find(link.url, self._guess_key(link.url))
+        if known and not self._changed(link, known):
+            report.counts["unchanged"] += 1
+            self.progress(source.name, "unchanged", link.url, "already in the archive")
+            return
+        if self.budget <= 0:
+            report.counts["deferred"] += 1
+            self.progress(source.name, "deferred", link.url, "article cap for this run reached")
+            return
+        self.budget -= 1
+        try:
+            page, _ = self._fetch(link.url, report)
+            if _looks_truncated(page.content):
+                raise FetchError(f"{link.url}: the page is truncated (no closing </body> or </html>)")
+            article = self._fill_gaps(self.rules.tag(extract_article(page)), link)
+            path, status = store_article(self.settings.docs, article, self.rules)
+        except SkipArticle as exc:
+            report.counts["skipped"] += 1
+            report.error(link.url, str(exc))
+            self.progress(source.name, "skipped", link.url, str(exc))
+            return
+        except (ScraperError, OSError) as exc:
+            report.counts["failed"] += 1
+            report.error(link.url, str(exc))
+            self.progress(source.name, "failed", link.url, str(exc))
+            return
+        self.index.add(article.key, {"id": article.key, "url": article.url,
+                                     "aliases": list(article.aliases),
+                                     "source_updated": article.source_updated})
+        report.counts[status] += 1
+        self.progress(source.name, status, link.url, str(path))
+
+    def _files(self, source: Source, report: SourceReport) -> None:
+        assert source.path is not None
+        if not source.path.is_dir():
+            raise FetchError(f"{source.path}: no such folder")
+        pages = folder_pages(source.path)
+        self.start_total(source.name, len(pages))
+        for path, url in pages:
+            try:
+                article = self.rules.tag(extract_article(read_page(path, url)))
+                written, status = store_article(self.settings.docs, article, self.rules)
+            except SkipArticle as exc:
+                status, detail = "skipped", str(exc)
+                report.error(str(path), detail)
+            except (ScraperError, OSError) as exc:
+                status, detail = "failed", str(exc)
+                report.error(str(path), detail)
+            else:
+                detail = str(written)
+            report.counts[status] += 1
+            self.progress(source.name, status, str(path), detail)
+
+    def run_source(self, source: Source) -> SourceReport:
+        report = SourceReport(source.name, source.type,
+                              source.url or (str(source.path) if source.path else None))
+        try:
+            if source.type == "files":
+                self._files(source, report)
+            else:
+                links = self._links(source, report)
+                if source.max_articles:
+                    links = links[: source.max_articles]
+                self.start_total(source.name, len(links))
+                for link in links:
+                    self._article(link, source, report)
+        except (FetchError, ParseError) as exc:
+            report.status = "failed"
+            report.error(source.url or str(source.path), str(exc))
+            self.progress(source.name, "failed", source.url or "", str(exc))
+            return report
+        done = sum(report.counts[s] for s in ("new", "updated", "unchanged"))
+        if report.counts["failed"] + report.counts["skipped"]:
+            report.status = "partial" if done or report.counts["deferred"] else "failed"
+        return report
+
+
+def _looks_truncated(content: bytes) -> bool:
+    tail = content[-2048:].lower()
+    return b"<html" in content[:4096].lower() and b"</html>" not in tail and b"</body>" not in tail
+
+
+def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quiet,
+               start_total: Callable[[str, int], None] | None = None) -> dict[str, Any]:
+    started = datetime.now(UTC)
+    fetcher = Fetcher(settings)
+    try:
+        updater = Updater(settings, rules, fetcher, progress,
+                          start_total or (lambda name, total: None))
+        reports = [updater.run_source(source) for source in settings.sources]
+    finally:
+        fetcher.close()
+    refresh_listings(settings.docs, rules)
+    totals: Counter[str] = Counter()
+    for r in reports:
+        totals.update(r.counts)
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sources": [r.as_dict() for r in reports],
+        "totals": {s: totals.get(s, 0) for s in STATUSES},
+        "requests": len(fetcher.log),
+        "ok_sources": sum(r.status != "failed" for r in reports),
+        "failed_sources": sum(r.status == "failed" for r in reports),
+    }
