@@ -184,3 +184,7 @@ def report(report_file: str | None) -> None:
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(render_report(data), nl=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -29,8 +29,20 @@ def pick_adapter(doc: Document) -> SiteAdapter:
     return next(a for a in sites.adapters() if a.recognises(doc))
 
 
+MIN_TEXT = {"en": 200, "zh": 80}  # characters of running text below which a page is no article
+
+
+def check_is_article(article: Article) -> Article:
+    """Refuse listing, tag and index pages: headlines and links, hardly any running text."""
+    prose = sum(len(b.text) for b in article.blocks if b.kind in ("paragraph", "quote"))
+    if prose < MIN_TEXT.get(article.language, 200):
+        raise SkipArticle(f"not an article: only {prose} characters of running text "
+                          "(a listing, tag or index page?)")
+    return article
+
+
 def extract_article(page: RawPage) -> Article:
     doc = parse_page(page)
     if is_challenge(doc):
         raise SkipArticle("blocked: the page is a bot-challenge page, not an article")
-    return pick_adapter(doc).extract(doc)
+    return check_is_article(pick_adapter(doc).extract(doc))

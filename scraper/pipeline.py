@@ -13,7 +13,14 @@ from scraper.fetch.files import read_page
 from scraper.listing import GENERATED, Entry, build_listings
 from scraper.models import Article
 from scraper.render import render_page
-from scraper.store import ARTICLES_DIR, atomic_write, scan_archive, write_article
+from scraper.report import sources_page
+from scraper.store import (
+    ARTICLES_DIR,
+    atomic_write,
+    remove_temp_files,
+    scan_archive,
+    write_article,
+)
 from scraper.tag import TopicRules
 
 SITE_TITLE = "China Tech Digest"
@@ -58,6 +65,8 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
                  report: Callable[[str, str, str], None] | None = None) -> Counts:
     """Write every page's article; `report(status, source, detail)` hears of each page."""
     counts = Counts()
+    if docs.is_dir():
+        remove_temp_files(docs)
     for outcome in extract_pages(pages, rules):
         status, detail = "failed", outcome.error or "unknown error"
         if outcome.article is None:
@@ -86,8 +95,10 @@ def refresh_listings(docs: Path, rules: TopicRules, site_title: str = SITE_TITLE
     """Rewrite the listing pages that changed and remove generated pages no longer needed."""
     pages = build_listings(article_entries(docs), rules, site_title)
     changed = sum(atomic_write(docs / rel, text) for rel, text in pages.items())
+    if not (docs / "sources.md").exists():  # the navigation links it; `update` fills it
+        changed += atomic_write(docs / "sources.md", sources_page(None))
     for folder in ("topics", "archive"):
-        for path in (docs / folder).glob("*.md"):
+        for path in (docs / folder).glob("[!.]*.md"):
             rel = f"{folder}/{path.name}"
             if rel not in pages and GENERATED in path.read_text(encoding="utf-8")[:2000]:
                 path.unlink()

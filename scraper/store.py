@@ -110,7 +110,17 @@ def scan_archive(docs: Path) -> list[tuple[Path, dict[str, Any]]]:
     folder = docs / ARTICLES_DIR
     if not folder.is_dir():
         return []
-    return [(p, read_front_matter(p)) for p in sorted(folder.glob("*.md"))]
+    return [(p, read_front_matter(p)) for p in sorted(folder.glob("*.md"))
+            if not p.name.startswith(".")]
+
+
+def remove_temp_files(docs: Path) -> int:
+    """Delete half-written temporary files a killed run left behind."""
+    removed = 0
+    for path in docs.rglob(".tmp-*"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 class ArchiveIndex:

@@ -23,7 +23,7 @@ from scraper.fetch.files import folder_pages, read_page
 from scraper.fetch.http import Fetcher
 from scraper.models import Article, RawPage
 from scraper.pipeline import refresh_listings, store_article
-from scraper.store import ArchiveIndex, scan_archive
+from scraper.store import ArchiveIndex, remove_temp_files, scan_archive
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
 
@@ -69,6 +69,8 @@ class Updater:
 
     def __post_init__(self) -> None:
         self.budget = self.settings.max_articles
+        if self.settings.docs.is_dir():
+            remove_temp_files(self.settings.docs)
         self.index = ArchiveIndex(scan_archive(self.settings.docs))
 
     # --- discovering links -------------------------------------------------------------

@@ -1,0 +1,311 @@
+"""`scraper update` against a fake TMTPost on 127.0.0.1: politeness, increments, faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
+
+from scraper.cli import main
+from tests.fakesite import FakeSite
+
+EN_IDS = [f"73000{n:02d}" for n in range(1, 9)]
+ZH_IDS = [f"74000{n:02d}" for n in range(1, 6)]
+AGENT = "TestDigest/0.1 (+https://example.org/contact)"
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> FakeSite:
+    fake = FakeSite(httpserver)
+    fake.load()
+    httpserver.expect_request("").respond_with_handler(fake.handle)
+    return fake
+
+
+def config(tmp_path: Path, site: FakeSite, **overrides: Any) -> Path:
+    data: dict[str, Any] = {
+        "user_agent": AGENT, "docs": "docs", "state_dir": "state", "max_articles": 100,
+        "timeout": {"connect": 2, "read": 2}, "min_delay": 0, "max_delay": 0, "retries": 1,
+        "backoff": 0, "allow_hosts": ["127.0.0.1"],
+        "sources": [
+            {"name": "en", "type": "listing", "url": site.url("/listing-1.html"),
+             "link_pattern": r"^/post/\d+$", "pages": 2},
+            {"name": "zh", "type": "feed", "url": site.url("/rss.xml")},
+        ],
+    }
+    data.update(overrides)
+    path = tmp_path / "scraper.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def update(cfg: Path) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg)])
+    report_file = cfg.parent / "state" / "report.json"
+    report = json.loads(report_file.read_text()) if report_file.exists() else {}
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, report
+
+
+def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in report["sources"]}
+
+
+def articles(tmp_path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((tmp_path / "docs" / "articles").glob("*.md"))}
+
+
+def test_first_run_writes_every_article(tmp_path: Path, site: FakeSite) -> None:
+    code, report = update(config(tmp_path, site))
+    assert code == 0
+    assert set(articles(tmp_path)) == {f"tmtpost-{i}.md" for i in EN_IDS + ZH_IDS}
+    sources = by_name(report)
+    assert sources["en"]["counts"]["new"] == 8 and sources["zh"]["counts"]["new"] == 5
+    assert sources["en"]["status"] == sources["zh"]["status"] == "ok"
+    # every request identifies us honestly
+    assert {h.headers.get("User-Agent") for h in site.hits} == {AGENT}
+    # robots.txt once per host, and each article page exactly once despite duplicate links
+    assert site.paths().count("/robots.txt") == 1
+    posts = [p for p in site.paths() if p.startswith("/post/")]
+    assert sorted(posts) == sorted(f"/post/{i}" for i in EN_IDS)
+
+
+def test_second_run_sends_only_conditional_requests_and_writes_nothing(tmp_path: Path,
+                                                                        site: FakeSite) -> None:
+    cfg = config(tmp_path, site)
+    update(cfg)
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*.md")
+              if p.name != "sources.md"}
+    site.reset_log()
+    code, report = update(cfg)
+    assert code == 0
+    assert sorted(site.paths()) == sorted(["/robots.txt", "/listing-1.html", "/listing-2.html",
+                                           "/rss.xml"])
+    for hit in site.hits:
+        assert "If-None-Match" in hit.headers or "If-Modified-Since" in hit.headers, hit.path
+        assert hit.status == 304
+    after = {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*.md")
+             if p.name != "sources.md"}
+    assert after == before
+    assert report["totals"]["unchanged"] == 13 and report["totals"]["new"] == 0
+
+
+def test_a_changed_feed_item_updates_its_page_in_place(tmp_path: Path, site: FakeSite) -> None:
+    cfg = config(tmp_path, site)
+    update(cfg)
+    page = tmp_path / "docs" / "articles" / "tmtpost-7400002.md"
+    rss = site.routes["/rss.xml"].decode("utf-8")
+    item = rss[rss.index(site.url("/7400002.html")):]
+    old_date = item[item.index("<pubDate>") + 9:item.index("</pubDate>")]
+    site.routes["/rss.xml"] = rss.replace(old_date, "Fri, 26 Dec 2025 10:00:00 +0800").encode()
+    site.routes["/7400002.html"] = site.routes["/7400002.html"].replace(
+        "</h1>".encode(), "（更新）</h1>".encode(), 1)
+    site.reset_log()
+    code, report = update(cfg)
+    assert code == 0 and by_name(report)["zh"]["counts"]["updated"] == 1
+    assert [p for p in site.paths() if p.endswith(".html") and "listing" not in p] == ["/7400002.html"]
+    assert "（更新）" in page.read_text(encoding="utf-8")
+    assert len(articles(tmp_path)) == 13
+
+
+def test_a_disallowed_path_is_never_requested(tmp_path: Path, site: FakeSite) -> None:
+    site.routes["/listing-private.html"] = (
+        '<html><body><a href="/private/secret.html">secret</a></body></html>').encode()
+    cfg = config(tmp_path, site, sources=[{"name": "p", "type": "listing", "link_pattern": "^/private/",
+                                           "url": site.url("/listing-private.html")}])
+    code, report = update(cfg)
+    assert "/private/secret.html" not in site.paths()
+    errors = by_name(report)["p"]["errors"]
+    assert any("disallowed by robots.txt" in e["error"] for e in errors)
+
+
+def test_the_crawl_delay_spaces_requests_to_one_host(tmp_path: Path, site: FakeSite) -> None:
+    site.routes["/robots.txt"] = b"User-agent: *\nDisallow: /private/\nCrawl-delay: 0.3\n"
+    cfg = config(tmp_path, site, max_delay=5, sources=[
+        {"name": "zh", "type": "feed", "url": site.url("/rss.xml")}], max_articles=2)
+    update(cfg)
+    times = [h.at for h in site.hits]
+    assert len(times) == 4  # robots, feed, two articles
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.29, gaps
+
+
+def test_article_cap_defers_the_rest_to_the_next_run(tmp_path: Path, site: FakeSite) -> None:
+    cfg = config(tmp_path, site, max_articles=5)
+    _, report = update(cfg)
+    assert report["totals"]["new"] == 5 and report["totals"]["deferred"] == 8
+    _, report = update(cfg)
+    assert report["totals"]["new"] == 8 and len(articles(tmp_path)) == 13
+
+
+def test_one_article_reached_by_several_addresses_gets_one_page(tmp_path: Path,
+                                                                site: FakeSite) -> None:
+    # a mirror serving the same post under another path, and the feed link with tracking
+    site.routes["/mirror/7300001.html"] = site.routes["/post/7300001"]
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>m</title>'
+            f'<item><title>a</title><link>{site.url("/mirror/7300001.html")}</link></item>'
+            f'<item><title>b</title><link>{site.url("/post/7300002?utm_source=x&amp;from=y")}'
+            f'</link></item></channel></rss>')
+    site.routes["/mirror.xml"] = feed.encode()
+    cfg = config(tmp_path, site)
+    update(cfg)
+    data = yaml.safe_load(cfg.read_text())
+    data["sources"].append({"name": "mirror", "type": "feed", "url": site.url("/mirror.xml")})
+    cfg.write_text(yaml.safe_dump(data))
+    site.reset_log()
+    _, report = update(cfg)
+    assert len(articles(tmp_path)) == 13
+    assert by_name(report)["mirror"]["counts"]["new"] == 0
+    assert "/post/7300002" not in site.paths()  # known by its address, not fetched again
+
+
+FAULTS = {
+    "403": (403, 0.0, "HTTP 403"),
+    "404": (404, 0.0, "HTTP 404"),
+    "410": (410, 0.0, "HTTP 410"),
+    "429": (429, 0.0, "HTTP 429"),
+    "500": (500, 0.0, "HTTP 500"),
+    "timeout": (0, 3.0, "timed out"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_failing_article_is_reported_and_the_run_goes_on(tmp_path: Path, site: FakeSite,
+                                                           fault: str) -> None:
+    status, delay, message = FAULTS[fault]
+    site.faults["/post/7300003"] = (status, delay, {"Retry-After": "0"})
+    code, report = update(config(tmp_path, site))
+    assert code == 0
+    en = by_name(report)["en"]
+    assert en["counts"]["new"] == 7 and en["counts"]["failed"] == 1
+    assert en["status"] == "partial"
+    assert any("/post/7300003" in e["url"] and message in e["error"] for e in en["errors"])
+    assert by_name(report)["zh"]["counts"]["new"] == 5
+
+
+@pytest.mark.parametrize("fault", ["403", "500", "timeout"])
+def test_a_failing_source_is_reported_and_the_others_go_on(tmp_path: Path, site: FakeSite,
+                                                           fault: str) -> None:
+    status, delay, message = FAULTS[fault]
+    site.faults["/rss.xml"] = (status, delay, {})
+    code, report = update(config(tmp_path, site))
+    assert code == 0
+    zh = by_name(report)["zh"]
+    assert zh["status"] == "failed" and message in zh["errors"][0]["error"]
+    assert by_name(report)["en"]["counts"]["new"] == 8
+
+
+def test_every_source_failing_exits_non_zero(tmp_path: Path, site: FakeSite) -> None:
+    site.faults["/robots.txt"] = (500, 0.0, {})
+    code, report = update(config(tmp_path, site))
+    assert code == 1 and report["ok_sources"] == 0
+    assert all("robots.txt" in s["errors"][0]["error"] for s in report["sources"])
+
+
+def test_retry_after_a_429_succeeds(tmp_path: Path, site: FakeSite) -> None:
+    site.once["/post/7300004"] = 429
+    _, report = update(config(tmp_path, site))
+    assert by_name(report)["en"]["counts"]["new"] == 8
+    assert site.paths().count("/post/7300004") == 2
+
+
+@pytest.mark.parametrize(("page", "status", "message"), [
+    ("challenge.html", "skipped", "bot-challenge"),
+    ("truncated.html", "failed", "truncated"),
+    ("not-article.html", "skipped", "not an article"),
+    ("empty.html", "failed", "empty"),
+])
+def test_bad_pages_are_recorded_per_article(tmp_path: Path, site: FakeSite, page: str,
+                                            status: str, message: str) -> None:
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title><item><title>x'
+            f'</title><link>{site.url("/faults/" + page)}</link></item><item><title>y</title>'
+            f'<link>{site.url("/7400001.html")}</link></item></channel></rss>')
+    site.routes["/f.xml"] = feed.encode()
+    _, report = update(config(tmp_path, site, sources=[
+        {"name": "f", "type": "feed", "url": site.url("/f.xml")}]))
+    f = by_name(report)["f"]
+    assert f["counts"][status] == 1 and f["counts"]["new"] == 1
+    assert message in f["errors"][0]["error"]
+
+
+def test_a_malformed_feed_is_read_with_a_warning(tmp_path: Path, site: FakeSite) -> None:
+    _, report = update(config(tmp_path, site, sources=[
+        {"name": "bad", "type": "feed", "url": site.url("/faults/malformed-feed.xml")}]))
+    bad = by_name(report)["bad"]
+    assert bad["warnings"] and "malformed feed" in bad["warnings"][0]
+    assert bad["counts"]["new"] == 2
+
+
+def test_a_gbk_page_without_charset_is_decoded(tmp_path: Path, site: FakeSite) -> None:
+    update(config(tmp_path, site))
+    text = (tmp_path / "docs" / "articles" / "tmtpost-7400005.md").read_text(encoding="utf-8")
+    assert "\ufffd" not in text and "language: zh" in text
+
+
+def test_a_response_over_the_size_cap_fails_that_article(tmp_path: Path, site: FakeSite) -> None:
+    site.routes["/post/7300005"] = site.routes["/post/7300005"] + b"<!--" + b"x" * 300_000 + b"-->"
+    _, report = update(config(tmp_path, site, max_bytes=200_000))
+    en = by_name(report)["en"]
+    assert en["counts"]["failed"] == 1 and "byte limit" in en["errors"][0]["error"]
+
+
+def test_private_addresses_are_refused_unless_allowed(tmp_path: Path, site: FakeSite) -> None:
+    code, report = update(config(tmp_path, site, allow_hosts=[]))
+    assert code == 1 and site.hits == []
+    assert "loopback" in report["sources"][0]["errors"][0]["error"]
+
+
+def test_a_redirect_into_a_private_range_is_refused(tmp_path: Path, site: FakeSite) -> None:
+    site.faults["/post/7300006"] = (302, 0.0, {"Location": "http://10.1.2.3/internal"})
+    _, report = update(config(tmp_path, site))
+    errors = by_name(report)["en"]["errors"]
+    assert any("10.1.2.3" in e["error"] and "private" in e["error"] for e in errors)
+
+
+def test_report_renders_as_markdown(tmp_path: Path, site: FakeSite) -> None:
+    site.faults["/rss.xml"] = (404, 0.0, {})
+    cfg = config(tmp_path, site)
+    update(cfg)
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "state" / "report.json")])
+    assert result.exit_code == 0
+    assert "| en | ok |" in result.stdout and "| zh | failed |" in result.stdout
+    assert "HTTP 404" in result.stdout
+    assert "| zh | failed |" in (tmp_path / "docs" / "sources.md").read_text()
+
+
+def test_an_interrupted_run_then_a_rerun_equals_an_uninterrupted_run(tmp_path: Path,
+                                                                     site: FakeSite) -> None:
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    update(config(whole, site))
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    cfg = config(broken, site)
+    for path in [p for p in site.routes if p.startswith("/post/")]:
+        site.faults[path] = (0, 0.15, {})
+    proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "update", "--config", str(cfg)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    deadline = time.monotonic() + 30
+    folder = broken / "docs" / "articles"
+    while time.monotonic() < deadline and len(list(folder.glob("*.md"))) < 3:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    interrupted = len(list(folder.glob("*.md")))
+    assert 3 <= interrupted < 13
+    site.faults.clear()
+    update(cfg)
+    assert articles(broken) == articles(whole)
+    leftovers = [p for p in (broken / "docs").rglob("*") if p.name.startswith(".tmp-")]
+    assert leftovers == []
