@@ -19,6 +19,7 @@ import yaml
 
 from scraper.errors import StoreError
 from scraper.models import Article
+from scraper.urls import normalize_url
 
 ARTICLES_DIR = "articles"
 MAX_SLUG = 80
@@ -127,12 +128,9 @@ class ArchiveIndex:
     """What the archive already holds, by identity key and by every address seen."""
 
     def __init__(self, pages: list[tuple[Path, dict[str, Any]]]) -> None:
-        from scraper.urls import normalize_url
-
         self.by_key: dict[str, dict[str, Any]] = {}
         self.by_url: dict[str, str] = {}
-        self._normalize = normalize_url
-        for path, meta in pages:
+        for _, meta in pages:
             key = meta.get("id")
             if isinstance(key, str):
                 self.add(key, meta)
@@ -142,10 +140,10 @@ class ArchiveIndex:
         urls = [meta.get("url")] + list(meta.get("aliases") or [])
         for url in urls:
             if isinstance(url, str) and url:
-                self.by_url[self._normalize(url)] = key
+                self.by_url[normalize_url(url)] = key
 
     def find(self, url: str, key: str | None = None) -> dict[str, Any] | None:
         if key and key in self.by_key:
             return self.by_key[key]
-        found = self.by_url.get(self._normalize(url))
+        found = self.by_url.get(normalize_url(url))
         return self.by_key.get(found) if found else None

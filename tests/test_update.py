@@ -109,7 +109,7 @@ def test_a_changed_feed_item_updates_its_page_in_place(tmp_path: Path, site: Fak
     old_date = item[item.index("<pubDate>") + 9:item.index("</pubDate>")]
     site.routes["/rss.xml"] = rss.replace(old_date, "Fri, 26 Dec 2025 10:00:00 +0800").encode()
     site.routes["/7400002.html"] = site.routes["/7400002.html"].replace(
-        "</h1>".encode(), "（更新）</h1>".encode(), 1)
+        b"</h1>", "（更新）</h1>".encode(), 1)
     site.reset_log()
     code, report = update(cfg)
     assert code == 0 and by_name(report)["zh"]["counts"]["updated"] == 1
@@ -120,7 +120,7 @@ def test_a_changed_feed_item_updates_its_page_in_place(tmp_path: Path, site: Fak
 
 def test_a_disallowed_path_is_never_requested(tmp_path: Path, site: FakeSite) -> None:
     site.routes["/listing-private.html"] = (
-        '<html><body><a href="/private/secret.html">secret</a></body></html>').encode()
+        b'<html><body><a href="/private/secret.html">secret</a></body></html>')
     cfg = config(tmp_path, site, sources=[{"name": "p", "type": "listing", "link_pattern": "^/private/",
                                            "url": site.url("/listing-private.html")}])
     code, report = update(cfg)
