@@ -29,7 +29,8 @@ class Link:
 
 
 def _when(entry: Any, key: str) -> datetime | None:
-    parsed = entry.get(f"{key}_parsed")
+    # dict.get: feedparser's own .get maps a missing "updated" to "published" (deprecated)
+    parsed = dict.get(entry, f"{key}_parsed")
     if not parsed:
         return None
     # feedparser gives UTC struct_time: timegm, never mktime (local time would shift it)
@@ -53,8 +54,7 @@ def feed_links(content: bytes, base_url: str, headers: dict[str, str] | None = N
         if not is_http(url):
             continue
         links.append(Link(strip_tracking(url), entry.get("title"), _when(entry, "published"),
-                          _when(entry, "updated") if entry.get("updated_parsed") != entry.get(
-                              "published_parsed") else None))
+                          _when(entry, "updated")))
     return links, warning
 
 

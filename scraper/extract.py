@@ -32,9 +32,14 @@ def pick_adapter(doc: Document) -> SiteAdapter:
 MIN_TEXT = {"en": 200, "zh": 80}  # characters of running text below which a page is no article
 
 
+# Running text has sentences; a run of headlines or menu links has none.
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s|$)|[。！？]")
+
+
 def check_is_article(article: Article) -> Article:
     """Refuse listing, tag and index pages: headlines and links, hardly any running text."""
-    prose = sum(len(b.text) for b in article.blocks if b.kind in ("paragraph", "quote"))
+    prose = sum(len(b.text) for b in article.blocks
+                if b.kind in ("paragraph", "quote") and SENTENCE_END.search(b.text))
     if prose < MIN_TEXT.get(article.language, 200):
         raise SkipArticle(f"not an article: only {prose} characters of running text "
                           "(a listing, tag or index page?)")

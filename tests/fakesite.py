@@ -61,7 +61,7 @@ class FakeSite:
         for page in sorted((FAKESITE / "zh").glob("*.html")):
             self.routes[f"/{page.name}"] = text(f"zh/{page.name}")
         for page in sorted((FAKESITE / "faults").iterdir()):
-            self.routes[f"/faults/{page.name}"] = page.read_bytes()
+            self.routes[f"/faults/{page.name}"] = text(f"faults/{page.name}")
         self.routes["/private/secret.html"] = text("private/secret.html")
 
     def handle(self, request: Request) -> Response:
