@@ -245,7 +245,7 @@ def test_a_malformed_feed_is_read_with_a_warning(tmp_path: Path, site: FakeSite)
         {"name": "bad", "type": "feed", "url": site.url("/faults/malformed-feed.xml")}]))
     bad = by_name(report)["bad"]
     assert bad["warnings"] and "malformed feed" in bad["warnings"][0]
-    assert bad["counts"]["new"] >= 1 and bad["status"] == "ok"  # what could be read, was
+    assert bad["counts"]["new"] >= 1 and bad["status"] != "failed"  # what could be read, was
 
 
 def test_a_gbk_page_without_charset_is_decoded(tmp_path: Path, site: FakeSite) -> None:
