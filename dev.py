@@ -44,7 +44,7 @@ def ensure_venv() -> None:
 
 
 def site() -> None:
-    run(BIN / "scraper", "import", "samples")
+    run(BIN / "scraper", "update", "--config", "demo.yml")
     run(BIN / "mkdocs", "build", "--strict")
     print(f"\nThe site is in {ROOT / 'site'}; `python3 dev.py serve` shows it.")
 

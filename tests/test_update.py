@@ -311,3 +311,39 @@ def test_an_interrupted_run_then_a_rerun_equals_an_uninterrupted_run(tmp_path: P
     assert articles(broken) == articles(whole)
     leftovers = [p for p in (broken / "docs").rglob("*") if p.name.startswith(".tmp-")]
     assert leftovers == []
+
+
+def test_the_archive_keeps_articles_the_feed_rotated_out(tmp_path: Path, site: FakeSite) -> None:
+    cfg = config(tmp_path, site, sources=[{"name": "zh", "type": "feed", "url": site.url("/rss.xml")}])
+    update(cfg)
+    rss = site.routes["/rss.xml"].decode("utf-8")
+    first = rss.index("<item>")
+    site.routes["/rss.xml"] = (rss[:first] + rss[rss.index("</item>") + 7:]).encode()
+    _, report = update(cfg)
+    assert report["totals"]["unchanged"] == 4
+    assert len(articles(tmp_path)) == 5
+
+
+def test_a_files_source_needs_no_network(tmp_path: Path, site: FakeSite) -> None:
+    samples = Path(__file__).parents[1] / "samples"
+    code, report = update(config(tmp_path, site, sources=[
+        {"name": "samples", "type": "files", "path": str(samples)}]))
+    assert code == 0 and site.hits == []
+    assert report["sources"][0]["counts"]["new"] == len(list(samples.glob("*.htm*"))) + len(
+        list(samples.glob("*.txt")))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"user_agent": "python-requests"}, "key user_agent"),
+    ({"sources": [{"name": "x", "type": "rss", "url": "https://e.org"}]}, "sources[0] (x): key 'type'"),
+    ({"sources": [{"name": "x", "type": "feed", "url": "ftp://e.org"}]}, "sources[0] (x): key 'url'"),
+    ({"sources": [{"name": "x", "type": "listing", "url": "https://e.org", "link_pattern": "("}]},
+     "key 'link_pattern'"),
+    ({"max_articles": 0}, "key 'max_articles'"),
+])
+def test_a_config_mistake_names_the_file_and_key(tmp_path: Path, site: FakeSite,
+                                                 change: dict[str, Any], message: str) -> None:
+    cfg = config(tmp_path, site, **change)
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg)])
+    assert result.exit_code == 1 and str(cfg) in result.output and message in result.output
+    assert site.hits == []
