@@ -28,7 +28,8 @@ ZH_SUBJECTS = ["蔚来", "比亚迪", "小鹏", "华为", "腾讯", "阿里巴�
 ZH_VERBS = ["宣布", "发布", "下调", "上调", "扩大", "推迟", "确认", "推出"]
 ZH_OBJECTS = ["季度营收", "新款电动车", "云计算业务", "芯片订单", "数据安全整改", "电池价格", "大模型",
               "出口计划", "交付目标", "充电网络"]
-ZH_TAILS = ["分析人士周二表示", "公司在公告中称", "市场竞争进一步加剧", "知情人士透露", "监管部门对此高度关注"]
+ZH_TAILS = ["分析人士周二表示", "公司在公告中称", "市场竞争进一步加剧", "知情人士透露",
+            "监管部门对此高度关注"]
 MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "Jun.", "Jul.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
 
 
@@ -38,7 +39,8 @@ def _en_sentence(rng: random.Random) -> str:
 
 
 def _zh_sentence(rng: random.Random) -> str:
-    return f"{rng.choice(ZH_SUBJECTS)}{rng.choice(ZH_VERBS)}{rng.choice(ZH_OBJECTS)}，{rng.choice(ZH_TAILS)}。"
+    subject, verb, obj = rng.choice(ZH_SUBJECTS), rng.choice(ZH_VERBS), rng.choice(ZH_OBJECTS)
+    return f"{subject}{verb}{obj}，{rng.choice(ZH_TAILS)}。"
 
 
 def english_post(article_id: int, day: date, rng: random.Random, words: int = 600) -> str:

@@ -16,9 +16,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
