@@ -1,0 +1,97 @@
+"""Generated pages: daily digests with merged stories, paginated listings, RSS and JSON Feed."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import feedparser
+
+from scraper.dates import BEIJING
+from scraper.digest import stories
+from scraper.entries import PAGE_SIZE, Entry
+from scraper.listing import build_listings
+from scraper.tag import TopicRules
+
+SITE = "https://example.org/digest/"
+
+
+def entry(n: int, title: str, topics: tuple[str, ...] = (), when: datetime | None = None,
+          site: str = "TMTPost", summary: str | None = None) -> Entry:
+    return Entry(path=f"articles/a-{n}.md", title=title, topics=topics, site_name=site,
+                 when=when or datetime(2022, 12, 21, 9, 0, tzinfo=BEIJING), summary=summary,
+                 url=f"https://news.example/{n}")
+
+
+def test_near_identical_reports_merge_into_one_story() -> None:
+    a = entry(1, "NIO confirms user data leak after blackmail by hackers")
+    b = entry(2, "NIO Confirms User Data Leak After Blackmail by Hackers", site="Mirror",
+              when=datetime(2022, 12, 21, 11, 0, tzinfo=BEIJING))
+    c = entry(3, "BYD opens a plant in Hungary")
+    d = entry(4, "蔚来确认用户数据泄露 遭黑客勒索")
+    e = entry(5, "蔚来确认用户数据泄露，遭黑客勒索", site="镜像")
+    found = stories([a, b, c, d, e])
+    assert [(s.lead.path, [o.path for o in s.others]) for s in found] == [
+        ("articles/a-1.md", ["articles/a-2.md"]), ("articles/a-3.md", []),
+        ("articles/a-4.md", ["articles/a-5.md"])]
+
+
+def test_a_digest_lists_a_story_under_each_of_its_topics_once(rules: TopicRules) -> None:
+    nio = entry(1, "NIO data leak", ("data-security", "evs"), summary="User data was leaked.")
+    copy = entry(2, "NIO Data Leak", ("data-security", "evs"), site="Mirror")
+    other = entry(3, "Film box office", (), when=datetime(2022, 12, 21, 23, 30, tzinfo=BEIJING))
+    pages = build_listings([nio, copy, other], rules, "Digest", SITE)
+    day = pages["digest/2022-12-21.md"]
+    security, evs = day.index("## Data Security"), day.index("## EVs")
+    assert day.count("[NIO data leak](../articles/a-1.md)") == 2
+    assert security < day.index("a-1.md") < evs < day.rindex("a-1.md")
+    assert "Also reported by: [Mirror](../articles/a-2.md)" in day
+    assert "## Other news" in day and "Film box office" in day
+    assert "[TMTPost](https://news.example/1)" in day  # the source link
+
+
+def test_days_are_beijing_days(rules: TopicRules) -> None:
+    late_utc = datetime(2022, 12, 20, 17, 30, tzinfo=BEIJING) + timedelta(hours=8)  # 01:30 next day
+    pages = build_listings([entry(1, "x", when=late_utc.astimezone(BEIJING))], rules, "D", SITE)
+    assert "digest/2022-12-21.md" in pages
+
+
+def test_home_shows_the_latest_digest_and_links_previous_days(rules: TopicRules) -> None:
+    days = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, n, 8, tzinfo=BEIJING))
+            for n in range(1, 21)]
+    home = build_listings(days, rules, "Digest", SITE)["index.md"]
+    assert "Latest digest: **[20 Jan 2024](digest/2024-01-20.md)**" in home
+    assert "[Story 20](articles/a-20.md)" in home and "[Story 19]" not in home
+    assert "[19 Jan 2024](digest/2024-01-19.md)" in home
+    assert "[5 Jan 2024]" not in home  # only the last 14 previous days; the index has all
+    assert "[All daily digests](digest/index.md)" in home
+
+
+def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
+    many = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, 1, tzinfo=BEIJING)
+                  + timedelta(hours=n)) for n in range(PAGE_SIZE * 2 + 5)]
+    pages = build_listings(many, rules, "Digest", SITE)
+    assert {"topics/evs.md", "topics/evs-2.md", "topics/evs-3.md"} <= set(pages)
+    assert all(p.count("](../articles/") <= PAGE_SIZE for k, p in pages.items()
+               if k.endswith(".md") and not k.startswith("digest/"))
+    assert "[older →](evs-2.md)" in pages["topics/evs.md"]
+    assert "[← newer](evs.md)" in pages["topics/evs-2.md"]
+
+
+def test_rss_and_json_feed_carry_correct_dates_and_zones(rules: TopicRules) -> None:
+    nio = entry(1, "NIO <data> leak & blackmail", ("data-security", "evs"),
+                when=datetime(2022, 12, 21, 0, 0, tzinfo=BEIJING), summary="Leaked <b>data</b>")
+    pages = build_listings([nio], rules, "Digest", SITE)
+    for path in ("feed.xml", "topics/evs.xml", "topics/data-security.xml"):
+        parsed = feedparser.parse(pages[path].encode())
+        assert not parsed.bozo, path
+        item = parsed.entries[0]
+        assert item.title == "NIO <data> leak & blackmail"
+        assert item.link == "https://example.org/digest/articles/a-1/"
+        assert datetime(*item.published_parsed[:6]) == datetime(2022, 12, 20, 16, 0)  # UTC
+    assert feedparser.parse(pages["topics/chips.xml"].encode()).entries == []
+    feed = json.loads(pages["topics/evs.json"])
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    item = feed["items"][0]
+    assert item["date_published"] == "2022-12-21T00:00:00+08:00"
+    assert item["external_url"] == "https://news.example/1" and item["tags"] == ["Data Security", "EVs"]
