@@ -18,6 +18,7 @@ from scraper.render import render_page
 from scraper.report import sources_page
 from scraper.store import (
     ARTICLES_DIR,
+    ArchiveIndex,
     atomic_write,
     remove_temp_files,
     scan_archive,
@@ -67,8 +68,9 @@ def extract_pages(pages: Iterable[tuple[Path, str | None]],
             yield Outcome(str(path), article=article)
 
 
-def store_article(docs: Path, article: Article, rules: TopicRules) -> tuple[Path, str]:
-    return write_article(docs, article, render_page(article, rules))
+def store_article(docs: Path, article: Article, rules: TopicRules,
+                  index: ArchiveIndex | None = None) -> tuple[Path, str]:
+    return write_article(docs, article, render_page(article, rules), index)
 
 
 def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
@@ -77,13 +79,14 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
     counts = Counts()
     if docs.is_dir():
         remove_temp_files(docs)
+    index = ArchiveIndex(scan_archive(docs))
     for outcome in extract_pages(pages, rules):
         status, detail = "failed", outcome.error or "unknown error"
         if outcome.article is None:
             status = "skipped" if outcome.skipped else "failed"
         else:
             try:
-                path, status = store_article(docs, outcome.article, rules)
+                path, status = store_article(docs, outcome.article, rules, index)
                 detail = str(path)
             except (ScraperError, OSError) as exc:
                 detail = f"cannot write the page: {exc}"

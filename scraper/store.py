@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from scraper.dates import iso
 from scraper.errors import StoreError
 from scraper.models import Article
 from scraper.urls import normalize_url
@@ -98,11 +99,22 @@ def article_path(docs: Path, article: Article) -> Path:
     raise StoreError(f"{article.source}: 999 other articles already use the name {base}")
 
 
-def write_article(docs: Path, article: Article, page: str) -> tuple[Path, str]:
-    """Write the page; returns its path and "new", "updated" or "unchanged"."""
-    path = article_path(docs, article)
+def write_article(docs: Path, article: Article, page: str,
+                  index: ArchiveIndex | None = None) -> tuple[Path, str]:
+    """Write the page; returns its path and "new", "updated" or "unchanged".
+
+    With an index, a copy of an article already held under a stronger identity (a page
+    saved without its address, say) leaves the archive alone, and a stronger copy of a
+    weaker page updates that page in place, keeping its published address.
+    """
+    path, held_better = index.page_of(article) if index else (None, False)
+    if held_better and path is not None:
+        return path, "unchanged"
+    path = path or article_path(docs, article)
     existed = path.exists()
     changed = atomic_write(path, page)
+    if index is not None:
+        index.add(article.key, read_front_matter(path), path)
     return path, ("updated" if existed else "new") if changed else "unchanged"
 
 
@@ -124,26 +136,55 @@ def remove_temp_files(docs: Path) -> int:
     return removed
 
 
+def fingerprint(site: Any, title: Any, published: Any) -> str | None:
+    """Site, headline and day: the same article saved with and without its address."""
+    if not (isinstance(title, str) and title.strip() and published):
+        return None
+    return f"{site}|{' '.join(title.casefold().split())}|{str(published)[:10]}"
+
+
+def key_strength(key: str) -> int:
+    """A site's own id beats an address, which beats a title."""
+    return 1 if key.startswith("title:") else 2 if key.startswith("url:") else 3
+
+
 class ArchiveIndex:
-    """What the archive already holds, by identity key and by every address seen."""
+    """What the archive already holds: by identity key, by every address seen, by fingerprint."""
 
     def __init__(self, pages: list[tuple[Path, dict[str, Any]]]) -> None:
         self.by_key: dict[str, dict[str, Any]] = {}
         self.by_url: dict[str, str] = {}
-        for _, meta in pages:
+        self.paths: dict[str, Path] = {}
+        self.fingerprints: dict[str, str] = {}
+        for path, meta in pages:
             key = meta.get("id")
             if isinstance(key, str):
-                self.add(key, meta)
+                self.add(key, meta, path)
 
-    def add(self, key: str, meta: dict[str, Any]) -> None:
+    def add(self, key: str, meta: dict[str, Any], path: Path | None = None) -> None:
         self.by_key[key] = meta
+        if path is not None:
+            self.paths[key] = path
         urls = [meta.get("url")] + list(meta.get("aliases") or [])
         for url in urls:
             if isinstance(url, str) and url:
                 self.by_url[normalize_url(url)] = key
+        mark = fingerprint(meta.get("site"), meta.get("title"), meta.get("published"))
+        if mark:
+            self.fingerprints[mark] = key
 
     def find(self, url: str, key: str | None = None) -> dict[str, Any] | None:
         if key and key in self.by_key:
             return self.by_key[key]
         found = self.by_url.get(normalize_url(url))
         return self.by_key.get(found) if found else None
+
+    def page_of(self, article: Article) -> tuple[Path | None, bool]:
+        """(the page this article belongs in, whether a better copy already holds it)."""
+        if article.key in self.paths:
+            return self.paths[article.key], False
+        mark = fingerprint(article.site, article.title, iso(article.published))
+        other = self.fingerprints.get(mark) if mark else None
+        if other is None or other not in self.paths:
+            return None, False
+        return self.paths[other], key_strength(other) > key_strength(article.key)

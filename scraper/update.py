@@ -150,7 +150,7 @@ class Updater:
             if _looks_truncated(page.content):
                 raise FetchError(f"{link.url}: the page is truncated (no closing </body> or </html>)")
             article = self._fill_gaps(self.rules.tag(extract_article(page)), link)
-            path, status = store_article(self.settings.docs, article, self.rules)
+            path, status = store_article(self.settings.docs, article, self.rules, self.index)
         except SkipArticle as exc:
             report.counts["skipped"] += 1
             report.error(link.url, str(exc))
@@ -161,9 +161,6 @@ class Updater:
             report.error(link.url, str(exc))
             self.progress(source.name, "failed", link.url, str(exc))
             return
-        self.index.add(article.key, {"id": article.key, "url": article.url,
-                                     "aliases": list(article.aliases),
-                                     "source_updated": article.source_updated})
         report.counts[status] += 1
         self.progress(source.name, status, link.url, str(path))
 
@@ -176,7 +173,8 @@ class Updater:
         for path, url in pages:
             try:
                 article = self.rules.tag(extract_article(read_page(path, url)))
-                written, status = store_article(self.settings.docs, article, self.rules)
+                written, status = store_article(self.settings.docs, article, self.rules,
+                                                self.index)
             except SkipArticle as exc:
                 status, detail = "skipped", str(exc)
                 report.error(str(path), detail)

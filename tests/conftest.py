@@ -29,6 +29,20 @@ def rules() -> TopicRules:
     return load_rules(Path(__file__).parents[1] / "scraper" / "topics.yml")
 
 
+ROOT = Path(__file__).parents[1]
+
+
+def site_root(tmp: Path) -> Path:
+    """A fresh project folder with our mkdocs.yml, theme overrides and hand-written pages."""
+    import shutil
+
+    shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", tmp / "overrides")
+    (tmp / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "about.md", tmp / "docs" / "about.md")
+    return tmp
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip locally when a tool is missing; in CI (SCRAPER_NO_SKIP=1) a skip is a failure."""
     if condition:

