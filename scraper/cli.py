@@ -188,3 +188,24 @@ def report(report_file: str | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("check-site")
+@click.argument("site_dir", type=click.Path(file_okay=False, exists=True))
+def check_site_command(site_dir: str) -> None:
+    """Fail if the built site holds scripts, event handlers or javascript: URLs not from the theme.
+
+    Checks every HTML page, the search index and the feeds.
+
+    Example: mkdocs build --strict && scraper check-site site
+    """
+    from scraper.checksite import check_site
+
+    findings = check_site(Path(site_dir))
+    for finding in findings[:200]:
+        click.echo(finding)
+    if findings:
+        click.echo(f"{len(findings)} finding(s): the site is not safe to publish", err=True)
+        sys.exit(1)
+    pages = sum(1 for _ in Path(site_dir).rglob("*.html"))
+    click.echo(f"{pages} pages checked: no live code from scraped content")

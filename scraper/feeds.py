@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
@@ -36,8 +37,8 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
         ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = page_url(site_url, e)
         if e.when:
             ET.SubElement(item, "pubDate").text = format_datetime(e.when)
-        if e.summary:
-            ET.SubElement(item, "description").text = e.summary
+        if e.summary:  # readers render descriptions as HTML: give them escaped text
+            ET.SubElement(item, "description").text = html.escape(e.summary)
         for t in e.topics:
             ET.SubElement(item, "category").text = rules.label(t)
         if e.url:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,42 @@ def test_one_article_saved_with_and_without_its_address_gets_one_page(tmp_path: 
     assert len(pages) == 1
     meta = read_front_matter(pages[0])
     assert meta["id"] == "tmtpost:6353999" and meta["url"] == "https://en.tmtpost.com/post/6353999"
+
+
+def test_check_site_passes_the_built_site(built_site: Path) -> None:
+    code, out, _ = run("check-site", str(built_site))
+    assert code == 0 and "no live code" in out
+
+
+@pytest.mark.parametrize(("where", "inject", "finding"), [
+    ("articles/tmtpost-6353999/index.html", "<p><script>alert(1)</script></p>", "inline <script>"),
+    ("articles/tmtpost-6353999/index.html", '<img src="x" onerror="alert(1)">', "event handler onerror"),
+    ("topics/evs/index.html", '<a href=" JavaScript:alert(1)">x</a>', "href="),
+    ("index.html", '<script src="https://evil.example/x.js"></script>', "from outside the theme"),
+    ("index.html", '<iframe src="https://evil.example/"></iframe>', "<iframe>"),
+    ("index.html", '<meta http-equiv="refresh" content="0;url=https://evil.example">', "refresh"),
+])
+def test_check_site_fails_on_live_code(built_site: Path, tmp_path: Path, where: str, inject: str,
+                                       finding: str) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    page = site / where
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", inject + "</article>", 1),
+                    encoding="utf-8")
+    code, out, err = run("check-site", str(site))
+    assert code == 1 and finding in out and where in out
+    assert "not safe to publish" in err
+
+
+def test_check_site_reads_the_search_index_and_feeds(built_site: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    index = site / "search" / "search_index.json"
+    data = json.loads(index.read_text(encoding="utf-8"))
+    data["docs"][0]["title"] = "<img src=x onerror=alert(1)>"
+    index.write_text(json.dumps(data), encoding="utf-8")
+    feed = site / "feed.xml"
+    feed.write_text(feed.read_text(encoding="utf-8").replace(
+        "<description>", "<description>&lt;script&gt;alert(1)&lt;/script&gt;", 1), encoding="utf-8")
+    code, out, _ = run("check-site", str(site))
+    assert code == 1 and "search_index.json" in out and "feed.xml: live markup" in out
