@@ -59,7 +59,7 @@ def _check_tree(root: etree._Element, where: str, allowed: set[str] | None,
             kind = (el.get("type") or "").strip().lower()
             src = el.get("src")
             if kind not in EXECUTABLE_TYPES:
-                if kind != "application/json":
+                if kind != "application/json":  # data, not code
                     yield f"{where}: <script type={kind!r}>"
             elif src:
                 if not (site_assets and THEME_ASSET.match(src)):
@@ -70,9 +70,9 @@ def _check_tree(root: etree._Element, where: str, allowed: set[str] | None,
             low = name.lower()
             if low.startswith("on"):
                 yield f"{where}: event handler {name}= on <{tag}>"
-            elif low in URL_ATTRS and BAD_SCHEME.match(value or ""):
-                if not (tag in ("img", "source") and SAFE_DATA.match(value)):
-                    yield f"{where}: {name}={value[:40]!r} on <{tag}>"
+            elif (low in URL_ATTRS and BAD_SCHEME.match(value or "")
+                  and not (tag in ("img", "source") and SAFE_DATA.match(value))):
+                yield f"{where}: {name}={value[:40]!r} on <{tag}>"
 
 
 def _fragment(text: str) -> etree._Element:

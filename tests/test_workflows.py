@@ -211,7 +211,8 @@ def test_update_job_fetches_reports_and_commits(nightly: dict[str, Any]) -> None
     report = steps(nightly, "update")[step_index(nightly, "update", "scraper report")]
     assert '>> "$GITHUB_STEP_SUMMARY"' in report["run"]
     assert "always()" in report["if"]
-    for command in ("git add docs", "git pull --rebase", "git push", 'sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"'):
+    pushed_sha = 'sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"'
+    for command in ("git add docs", "git pull --rebase", "git push", pushed_sha):
         assert command in run_lines, command
     assert step_index(nightly, "update", "scraper update") < step_index(nightly, "update", "git add docs")
     assert nightly["jobs"]["update"]["outputs"]["sha"]
@@ -244,8 +245,8 @@ def test_checkouts_keep_no_token_unless_they_push(path: Path) -> None:
         pushes = "git push" in scripts(workflow, name)
         for step in job.get("steps", []):
             if str(step.get("uses", "")).startswith("actions/checkout@"):
-                persist = step.get("with", {}).get("persist-credentials", True)
-                assert persist in (True, "true") if pushes else persist in (False, "false"), name
+                persist = str(step.get("with", {}).get("persist-credentials", True)).lower()
+                assert persist == ("true" if pushes else "false"), name
 
 
 @pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda path: path.name)
@@ -261,4 +262,5 @@ def test_actions_are_official_and_pinned_to_a_major_version(path: Path) -> None:
     for name, job in workflow["jobs"].items():
         for step in job.get("steps", []):
             if "uses" in step:
-                assert re.fullmatch(r"actions/[\w./-]+@(v\d+|[0-9a-f]{40})", step["uses"]), (name, step["uses"])
+                uses = step["uses"]
+                assert re.fullmatch(r"actions/[\w./-]+@(v\d+|[0-9a-f]{40})", uses), (name, uses)
