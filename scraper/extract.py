@@ -36,6 +36,19 @@ MIN_TEXT = {"en": 200, "zh": 80}  # characters of running text below which a pag
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s|$)|[。！？]")
 
 
+OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0eff"
+                          r"\u1100-\u11ff\uac00-\ud7af]")
+
+
+def check_language(article: Article) -> Article:
+    """Only English and Chinese are published; a page mostly in another script is refused."""
+    sample = " ".join(b.text for b in article.blocks[:20])[:4000]
+    other = len(OTHER_SCRIPT.findall(sample))
+    if other and other * 2 > len(sample.replace(" ", "")):
+        raise SkipArticle("the page is in a language we do not publish (only English and Chinese)")
+    return article
+
+
 def check_is_article(article: Article) -> Article:
     """Refuse listing, tag and index pages: headlines and links, hardly any running text."""
     prose = sum(len(b.text) for b in article.blocks
@@ -50,4 +63,4 @@ def extract_article(page: RawPage) -> Article:
     doc = parse_page(page)
     if is_challenge(doc):
         raise SkipArticle("blocked: the page is a bot-challenge page, not an article")
-    return check_is_article(pick_adapter(doc).extract(doc))
+    return check_is_article(check_language(pick_adapter(doc).extract(doc)))

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-_LINE_START = re.compile(r"^(\s*)([-=>]|\d+[.)])")
+_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|])")
+_LINE_START = re.compile(r"^(\s*)(?:([-=])|(\d+)([.)]))")
 _WS = re.compile(r"\s+")
+# Control characters, and the bidirectional overrides that make text display as other text
+# ("evil\u202etxt.exe"); zero-width spaces and joiners stay (Chinese and emoji use them).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def squash(text: str) -> str:
-    """Collapse every run of whitespace (newlines, tabs, no-break spaces) to one space."""
-    return _WS.sub(" ", text).strip()
+    """Collapse whitespace runs to one space and drop control and bidi-override characters."""
+    return _WS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def escape_inline(text: str) -> str:
@@ -21,10 +24,21 @@ def escape_inline(text: str) -> str:
     return _SPECIALS.sub(r"\\\1", text)
 
 
+def protect_line_start(md: str) -> str:
+    """Escape what only matters at the start of a line: list markers, setext underlines."""
+    def fix(m: re.Match[str]) -> str:
+        if m.group(2) == "=":  # not backslash-escapable; an entity cannot underline a heading
+            return f"{m.group(1)}&#61;"
+        if m.group(2):
+            return f"{m.group(1)}\\{m.group(2)}"
+        return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
+
+    return _LINE_START.sub(fix, md, count=1)
+
+
 def escape_block(text: str) -> str:
     """Escape a whole paragraph, including markers that only matter at a line start."""
-    escaped = escape_inline(squash(text))
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return protect_line_start(escape_inline(squash(text)))
 
 
 def safe_url(url: str | None) -> str | None:

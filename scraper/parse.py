@@ -13,7 +13,7 @@ from lxml import etree
 
 from scraper.decode import decode_page
 from scraper.errors import ParseError
-from scraper.mdtext import escape_block, escape_inline, link, squash
+from scraper.mdtext import escape_block, escape_inline, link, protect_line_start, squash
 from scraper.models import Block, Document, PageMeta, RawPage
 
 # Never content: dropped with everything inside them.
@@ -28,7 +28,6 @@ BLOCK_TAGS = {
     "html", "details", "summary",
 }
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_MARKER_START = re.compile(r"^(-|=|\d+[.)])")
 INLINE_MARK = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 
 
@@ -88,8 +87,7 @@ class _Inline:
 
 def _tidy_md(md: str) -> str:
     """Squash an inline run's Markdown and escape a list or heading marker at its start."""
-    out = squash(md)
-    return "\\" + out if _MARKER_START.match(out) else out
+    return protect_line_start(squash(md))
 
 
 def _list_items(el: etree._Element) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from scraper.dates import as_datetime, iso
-from scraper.mdtext import escape_block, escape_inline, link
+from scraper.mdtext import escape_block, escape_inline, link, squash
 from scraper.models import Article, Block
 from scraper.tag import TopicRules
 
@@ -71,22 +71,23 @@ def evidence_line(article: Article, rules: TopicRules, prefix: str = "") -> str:
 
 
 def front_matter(article: Article, rules: TopicRules) -> dict[str, Any]:
+    """Fields as readers see them: one line each (YAML would fold other line breaks anyway)."""
     return {
-        "title": display_title(article),
+        "title": squash(display_title(article)),
         "date": as_datetime(article.published) if article.published else None,
         "published": iso(article.published),
         "id": article.key,
         "site": article.site,
-        "site_name": article.site_name,
+        "site_name": squash(article.site_name),
         "url": article.url,
         "language": article.language,
-        "authors": list(article.authors),
-        "summary": article.summary,
+        "authors": [squash(a) for a in article.authors],
+        "summary": squash(article.summary) if article.summary else None,
         "topics": list(article.tags),
         "topic_labels": [rules.label(t) for t in article.tags],
         "evidence": {t: [{"term": e.term, "count": e.count} for e in ev]
                      for t, ev in article.evidence.items()},
-        "credits": list(article.credits),
+        "credits": [squash(c) for c in article.credits],
         **({"aliases": list(article.aliases)} if article.aliases else {}),
         **({"source_updated": article.source_updated} if article.source_updated else {}),
     }

@@ -36,7 +36,7 @@ def slug_for(article: Article) -> str:
     """A file-name-safe, length-capped, stable name: never empty, never '..' or '/'."""
     site = _ascii_words(article.site) or "article"
     if article.article_id and (ident := _ascii_words(article.article_id)):
-        slug = f"{site}-{ident}"[:MAX_SLUG]
+        slug = f"{site}-{ident}"[:MAX_SLUG].strip("-")
     else:
         digest = hashlib.sha1(article.key.encode("utf-8")).hexdigest()[:10]
         words = _ascii_words(article.title)[: MAX_SLUG - len(digest) - 1].strip("-")
