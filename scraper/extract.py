@@ -18,8 +18,8 @@ CHALLENGE = re.compile(
 
 
 def is_challenge(doc: Document) -> bool:
-    text = " ".join([doc.meta.title or ""] + [b.text for b in doc.blocks[:8]])
-    return len(doc.blocks) < 15 and bool(CHALLENGE.search(text))
+    sample = doc.text_sample(3000)
+    return len(sample) < 3000 and bool(CHALLENGE.search(f"{doc.meta.title or ''} {sample}"))
 
 
 def pick_adapter(doc: Document) -> SiteAdapter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from collections.abc import Callable
 from typing import Any, Literal
 
 from scraper.mdtext import escape_block
@@ -57,15 +58,44 @@ class PageMeta:
     language: str | None = None
 
 
-@dataclass(frozen=True)
 class Document:
-    """A page parsed into blocks: the common input of every site adapter."""
+    """A page parsed into blocks: the common input of every site adapter.
 
-    source: str
-    url: str | None
-    blocks: tuple[Block, ...]
-    meta: PageMeta = field(default_factory=PageMeta)
-    tree: Any = None  # the parsed HTML (lxml), for adapters that use selectors
+    For HTML the blocks of the whole body are worked out on first use only: an adapter
+    that knows where the article sits walks just that part of the tree.
+    """
+
+    def __init__(self, source: str, url: str | None, blocks: tuple[Block, ...] | None = None,
+                 meta: PageMeta | None = None, tree: Any = None,
+                 walk: Callable[[Any], list[Block]] | None = None) -> None:
+        self.source = source
+        self.url = url
+        self.meta = meta or PageMeta()
+        self.tree = tree  # the parsed HTML (lxml), for adapters that use selectors
+        self._blocks = blocks
+        self._walk = walk
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        if self._blocks is None:
+            body = self.tree.find("body") if self.tree is not None else None
+            root = body if body is not None else self.tree
+            self._blocks = tuple(self._walk(root)) if self._walk and root is not None else ()
+        return self._blocks
+
+    def text_sample(self, limit: int = 3000) -> str:
+        """The start of the page's visible text, cheaply (no block walk)."""
+        if self._blocks is not None or self.tree is None:
+            return " ".join(b.text for b in self.blocks)[:limit]
+        parts: list[str] = []
+        size = 0
+        body = self.tree.find("body")
+        for text in (body if body is not None else self.tree).itertext():
+            parts.append(text)
+            size += len(text)
+            if size > limit:
+                break
+        return " ".join(" ".join(parts).split())[:limit]
 
 
 @dataclass(frozen=True)

@@ -228,22 +228,38 @@ def parse_html(html: str) -> etree._Element:
 
 
 def text_blocks(text: str) -> list[Block]:
-    """A text dump: every non-empty line is one paragraph, as the browser showed it."""
-    return [Block("paragraph", line, escape_block(line))
-            for raw in text.splitlines() if (line := squash(raw))]
+    """A text dump: every non-empty line is one paragraph, as the browser showed it.
+
+    Lines end at newlines only: U+2028, NEL and form feeds inside a line stay in it.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [Block("paragraph", line, escape_block(line)) for raw in lines if (line := squash(raw))]
+
+
+BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
+                b"RIFF", b"\x00\x00\x01\x00", b"7z\xbc\xaf", b"Rar!")
+CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"
+
+
+def looks_binary(content: bytes) -> bool:
+    """Images, archives and random bytes: many control bytes, or a known file signature."""
+    head = content[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text with its byte-order mark
+        return False
+    if head.startswith(BINARY_MAGIC):
+        return True
+    controls = sum(head.count(bytes([c])) for c in CONTROL_BYTES)
+    return bool(head) and controls / len(head) > 0.05
 
 
 def parse_page(page: RawPage) -> Document:
+    if looks_binary(page.content):
+        raise ParseError("the page is binary data (an image, an archive or noise), not text or HTML")
     text = decode_page(page.content, page.content_type)
-    if "\x00" in text[:2048] and text[:2048].count("\x00") > 8:
-        raise ParseError("the page is binary data, not text or HTML")
     if page.is_text_dump:
         blocks = text_blocks(text)
         if not blocks:
             raise ParseError("the page is empty")
         return Document(source=page.source, url=page.url, blocks=tuple(blocks))
     root = parse_html(text)
-    body = root.find("body")
-    blocks = walk_blocks(body if body is not None else root)
-    return Document(source=page.source, url=page.url, blocks=tuple(blocks), meta=_meta(root),
-                    tree=root)
+    return Document(source=page.source, url=page.url, meta=_meta(root), tree=root, walk=walk_blocks)

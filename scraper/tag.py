@@ -65,6 +65,16 @@ class _Phrase:
     length: int
 
 
+class Text:
+    """A text tokenised once for every topic's matcher."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = [(m.start(), m.end(), m.group(), m.group().lower())
+                       for m in _TOKEN.finditer(text)]
+        self.has_cjk = bool(_CJK.search(text))
+
+
 class Matcher:
     """Finds terms in text: Latin terms as whole-word token sequences, CJK terms anywhere.
 
@@ -95,38 +105,36 @@ class Matcher:
             else:
                 self.exact.setdefault(key, []).append(phrase)
 
-    def _phrase_end(self, phrase: _Phrase, text: str, tokens: list[re.Match[str]],
-                    i: int) -> int | None:
+    @staticmethod
+    def _phrase_end(phrase: _Phrase, text: Text, i: int) -> int | None:
         n = len(phrase.words)
-        if i + n > len(tokens):
+        if i + n > len(text.tokens):
             return None
         for k, word in enumerate(phrase.words):
-            token = tokens[i + k].group()
+            start, end, token, low = text.tokens[i + k]
             if not phrase.case_sensitive:
-                token = token.lower()
-            last = k == n - 1
-            if not (token == word or (last and phrase.wildcard and token.startswith(word))):
+                token = low
+            if not (token == word or (k == n - 1 and phrase.wildcard and token.startswith(word))):
                 return None
-            if k and not _GAP.fullmatch(text, tokens[i + k - 1].end(), tokens[i + k].start()):
+            if k and not _GAP.fullmatch(text.text, text.tokens[i + k - 1][1], start):
                 return None
-        return tokens[i + n - 1].end()
+        return text.tokens[i + n - 1][1]
 
-    def find(self, text: str) -> list[int]:
+    def find(self, text: Text) -> list[int]:
         """Indices of the terms matched in `text`, one per non-overlapping match."""
         found: list[tuple[int, int, int]] = []  # (start, -end, term)
-        tokens = list(_TOKEN.finditer(text))
-        for i, tok in enumerate(tokens):
-            low = tok.group().lower()
-            candidates = self.exact.get(low, []) + self.prefix.get(low[:3], []) + self.short_prefix
-            for phrase in candidates:
-                end = self._phrase_end(phrase, text, tokens, i)
-                if end is not None:
-                    found.append((tok.start(), -end, phrase.term))
-        for index, word in self.cjk:
-            at = text.find(word)
-            while at != -1:
-                found.append((at, -(at + len(word)), index))
-                at = text.find(word, at + len(word))
+        for i, (start, _, _, low) in enumerate(text.tokens):
+            for group in (self.exact.get(low), self.prefix.get(low[:3]), self.short_prefix):
+                for phrase in group or ():
+                    end = self._phrase_end(phrase, text, i)
+                    if end is not None:
+                        found.append((start, -end, phrase.term))
+        if text.has_cjk:
+            for index, word in self.cjk:
+                at = text.text.find(word)
+                while at != -1:
+                    found.append((at, -(at + len(word)), index))
+                    at = text.text.find(word, at + len(word))
         found.sort()
         out, covered = [], -1
         for start, neg_end, index in found:
@@ -144,7 +152,7 @@ class Topic:
     terms: tuple[Term, ...]
     matcher: Matcher
 
-    def score(self, head: str, body: str, title_weight: float) -> tuple[float, Counter[str]]:
+    def score(self, head: Text, body: Text, title_weight: float) -> tuple[float, Counter[str]]:
         counts: Counter[str] = Counter()
         total = 0.0
         for text, factor in ((head, title_weight), (body, 1.0)):
@@ -168,8 +176,8 @@ class TopicRules:
 
     def tag(self, article: Article) -> Article:
         """The article with the topics whose score reaches their threshold, and the evidence."""
-        head = f"{article.title}\n{article.summary or ''}"
-        body = "\n".join(b.text for b in article.blocks)
+        head = Text(f"{article.title}\n{article.summary or ''}")
+        body = Text("\n".join(b.text for b in article.blocks))
         tags: list[str] = []
         evidence: dict[str, tuple[Evidence, ...]] = {}
         for topic in self.topics:

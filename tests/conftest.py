@@ -38,6 +38,8 @@ def site_root(tmp: Path) -> Path:
 
     shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", tmp / "overrides")
+    (tmp / "scraper").mkdir()
+    shutil.copy(ROOT / "scraper" / "mkdocs_hooks.py", tmp / "scraper" / "mkdocs_hooks.py")
     (tmp / "docs").mkdir()
     shutil.copy(ROOT / "docs" / "about.md", tmp / "docs" / "about.md")
     return tmp

@@ -101,7 +101,7 @@ class GuardedAdapter(HTTPAdapter):
             response.close()
             raise FetchError(f"{request.url}: the response broke off: {exc}") from exc
         response._content = b"".join(chunks)
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]
         # the body is stored decoded; a cached copy must not claim to be compressed
         response.headers.pop("Content-Encoding", None)
         response.headers["Content-Length"] = str(total)

@@ -82,6 +82,9 @@ class TMTPost(SiteAdapter):
     domains = ("tmtpost.com",)
 
     def recognises(self, doc: Document) -> bool:
+        canonical = (urlsplit(doc.meta.canonical).hostname or "") if doc.meta.canonical else ""
+        if canonical == "tmtpost.com" or canonical.endswith(".tmtpost.com"):
+            return True
         head = [b.text for b in doc.blocks[:HEADER_SPAN * 2]]
         if any(DATELINE.match(t) or ASIANFIN.match(t) for t in head):
             return True
