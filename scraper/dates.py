@@ -20,8 +20,13 @@ NUMERIC_DATE = re.compile(
     r"(?:[\sT]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?")
 
 
+def plausible(d: date | datetime) -> bool:
+    """Not before 1990 (the epoch and other defaults) and not after next year."""
+    return EARLIEST_YEAR <= d.year <= date.today().year + 1
+
+
 def _checked(d: date | datetime) -> date | datetime | None:
-    return d if EARLIEST_YEAR <= d.year <= date.today().year + 1 else None
+    return d if plausible(d) else None
 
 
 def parse_english_date(text: str) -> date | None:

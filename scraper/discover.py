@@ -13,10 +13,12 @@ import feedparser
 import lxml.html
 from lxml import etree
 
+from scraper.dates import plausible
 from scraper.decode import decode_page
 from scraper.errors import ParseError
 from scraper.urls import is_http, strip_tracking
 
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
 MAX_ITEMS = 2000  # a feed or listing with more links is cut here; the rest waits
 
 
@@ -34,12 +36,19 @@ def _when(entry: Any, key: str) -> datetime | None:
     if not parsed:
         return None
     # feedparser gives UTC struct_time: timegm, never mktime (local time would shift it)
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    try:
+        when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+    return when if plausible(when) else None
 
 
 def feed_links(content: bytes, base_url: str, headers: dict[str, str] | None = None
                ) -> tuple[list[Link], str | None]:
     """Items of a feed, and a warning when feedparser had to recover from broken XML."""
+    if ENTITY_DECLARATION.search(content[:65536]):
+        # feeds never need their own entities; declaring them is how expansion attacks start
+        raise ParseError("the feed declares its own XML entities (an entity-expansion attack?)")
     parsed = feedparser.parse(content, response_headers=headers or {})
     warning = None
     if parsed.bozo:

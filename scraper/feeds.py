@@ -13,6 +13,11 @@ from scraper.tag import TopicRules
 FEED_SIZE = 50
 
 
+def _text_title(title: str) -> str:
+    """Some readers render RSS titles as HTML: a title with markup characters goes escaped."""
+    return html.escape(title, quote=False) if "<" in title or ">" in title else title
+
+
 def page_url(site_url: str, entry: Entry) -> str:
     """The article's address on our site (directory URLs, as mkdocs.yml sets them)."""
     return site_url.rstrip("/") + "/" + entry.path.removesuffix(".md") + "/"
@@ -32,7 +37,7 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
         ET.SubElement(channel, "lastBuildDate").text = format_datetime(items[0].when)
     for e in items:
         item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = e.title
+        ET.SubElement(item, "title").text = _text_title(e.title)
         ET.SubElement(item, "link").text = page_url(site_url, e)
         ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = page_url(site_url, e)
         if e.when:

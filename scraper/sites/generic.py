@@ -43,6 +43,8 @@ class Generic(SiteAdapter):
         found = trafilatura.bare_extraction(
             html, url=doc.url, with_metadata=True, include_comments=False, include_tables=True,
             include_formatting=True, include_links=True, include_images=True,
+            # htmldate's extensive search calls dateparser, seconds per page in some languages
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
         if not isinstance(found, trafilatura.settings.Document) or found.body is None:
             raise ParseError("no article text found on the page")
