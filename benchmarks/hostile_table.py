@@ -64,15 +64,15 @@ def main() -> None:
             seconds = time.perf_counter() - start
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-            rows.append((Path(entry["file"]).name if "/" in entry["file"] and Path(entry["file"]).is_absolute()
-                         else entry["file"], entry["attack"].split(";")[0][:60], outcome, seconds, peak))
+            name = Path(entry["file"]).name if Path(entry["file"]).is_absolute() else entry["file"]
+            rows.append((name, entry["attack"].split(";")[0][:60], outcome, seconds, peak))
     if "--markdown" in sys.argv:
         print("| input | attack | what happened | time s | peak MB |")
         print("| --- | --- | --- | ---: | ---: |")
         for name, attack, outcome, seconds, peak in rows:
             print(f"| {name} | {attack} | {outcome.replace('|', '/')} | {seconds:.2f} | {peak:.1f} |")
     else:
-        for name, attack, outcome, seconds, peak in rows:
+        for name, _, outcome, seconds, peak in rows:
             print(f"{name:34} {seconds:6.2f}s {peak:7.1f}MB  {outcome}")
 
 
