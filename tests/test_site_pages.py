@@ -86,10 +86,14 @@ def test_rss_and_json_feed_carry_correct_dates_and_zones(rules: TopicRules) -> N
         parsed = feedparser.parse(pages[path].encode())
         assert not parsed.bozo, path
         item = parsed.entries[0]
-        assert item.title == "NIO <data> leak & blackmail"
+        # a title with markup characters goes HTML-escaped: readers that render titles as HTML
+        # show the text, never a tag
+        assert item.title == "NIO &lt;data&gt; leak &amp; blackmail"
         assert item.link == "https://example.org/digest/articles/a-1/"
         assert datetime(*item.published_parsed[:6]) == datetime(2022, 12, 20, 16, 0)  # UTC
     assert feedparser.parse(pages["topics/chips.xml"].encode()).entries == []
+    plain = build_listings([entry(2, "BYD & NIO sales", ("evs",))], rules, "Digest", SITE)
+    assert feedparser.parse(plain["feed.xml"].encode()).entries[0].title == "BYD & NIO sales"
     feed = json.loads(pages["topics/evs.json"])
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     item = feed["items"][0]
