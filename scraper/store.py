@@ -185,6 +185,9 @@ class ArchiveIndex:
             return self.paths[article.key], False
         mark = fingerprint(article.site, article.title, iso(article.published))
         other = self.fingerprints.get(mark) if mark else None
-        if other is None or other not in self.paths:
+        # Only a copy saved without any address is matched by its headline and day: two
+        # articles with their own ids or addresses are two articles, whatever their titles.
+        if other is None or other not in self.paths or min(
+                key_strength(other), key_strength(article.key)) > 1:
             return None, False
         return self.paths[other], key_strength(other) > key_strength(article.key)

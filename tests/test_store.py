@@ -74,3 +74,19 @@ def test_front_matter_round_trips_hostile_fields(tmp_path: Path, rules: TopicRul
     # fields are single lines: a line break inside a scraped summary becomes a space
     assert meta["title"] == art.title and meta["summary"] == "--- key: value"
     assert meta["authors"] == list(art.authors) and meta["url"] == art.url
+
+
+def test_two_articles_with_one_headline_on_one_day_keep_two_pages(tmp_path: Path,
+                                                                 rules: TopicRules) -> None:
+    from datetime import date
+
+    from scraper.store import ArchiveIndex, scan_archive
+
+    index = ArchiveIndex(scan_archive(tmp_path))
+    first = replace(make("BYD cuts prices", article_id="1"), published=date(2024, 3, 1))
+    second = replace(make("BYD cuts prices", article_id="2", body="Other text."),
+                     published=date(2024, 3, 1))
+    p1, s1 = write_article(tmp_path, first, render_page(first, rules), index)
+    p2, s2 = write_article(tmp_path, second, render_page(second, rules), index)
+    assert p1 != p2 and (s1, s2) == ("new", "new")
+    assert "Body text." in p1.read_text() and "Other text." in p2.read_text()
