@@ -46,6 +46,7 @@ def ensure_venv() -> None:
 def site() -> None:
     run(BIN / "scraper", "update", "--config", "demo.yml")
     run(BIN / "mkdocs", "build", "--strict")
+    run(BIN / "python", "-m", "pagefind")  # the search index, settings in pagefind.yml
     print(f"\nThe site is in {ROOT / 'site'}; `python3 dev.py serve` shows it.")
 
 
@@ -56,7 +57,10 @@ def test() -> None:
 
 
 def serve() -> None:
-    run(BIN / "mkdocs", "serve", "-a", "127.0.0.1:8000")
+    """The built site (with its search index) on http://127.0.0.1:8000; `mkdocs serve` for editing."""
+    if not (ROOT / "site" / "pagefind").is_dir():
+        site()
+    run(BIN / "python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", "site")
 
 
 TASKS = {"site": site, "test": test, "serve": serve}

@@ -13,6 +13,7 @@ from scraper.models import Article, Block
 from scraper.tag import TopicRules
 
 TOPICS_DIR = "topics"
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, ten times faster
 EVIDENCE_SHOWN = 8  # the page shows the strongest terms; front matter keeps them all
 
 
@@ -95,8 +96,8 @@ def front_matter(article: Article, rules: TopicRules) -> dict[str, Any]:
 
 def render_page(article: Article, rules: TopicRules) -> str:
     """The Markdown page `import` writes: front matter, lead, body, credits, topics, source."""
-    meta = yaml.safe_dump(front_matter(article, rules), allow_unicode=True, sort_keys=False,
-                          width=1000)
+    meta = yaml.dump(front_matter(article, rules), Dumper=SAFE_DUMPER, allow_unicode=True,
+                     sort_keys=False, width=1000)
     # Our own escaped heading: without one, the theme prints the raw front-matter title.
     parts = [f"# {escape_block(display_title(article))}"]
     if article.summary:

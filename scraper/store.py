@@ -8,10 +8,12 @@ A page is replaced atomically: a reader or a killed run never sees half a file.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
 import unicodedata
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,17 +116,71 @@ def write_article(docs: Path, article: Article, page: str,
     existed = path.exists()
     changed = atomic_write(path, page)
     if index is not None:
-        index.add(article.key, read_front_matter(path), path)
+        index.add(article.key, {
+            "id": article.key, "url": article.url, "aliases": list(article.aliases),
+            "site": article.site, "title": article.title, "published": iso(article.published),
+            "source_updated": article.source_updated}, path)
     return path, ("updated" if existed else "new") if changed else "unchanged"
 
 
+CACHE_FILE = ".archive-cache.json"  # in docs/, ignored by MkDocs (a dot-file) and by git
+CACHED_KEYS = ("id", "url", "aliases", "site", "site_name", "title", "published", "date",
+               "source_updated", "topics", "summary", "authors", "language")
+_WHEN_KEYS = ("date", "source_updated")
+
+
+def _to_cache(meta: dict[str, Any]) -> dict[str, Any]:
+    out = {k: meta[k] for k in CACHED_KEYS if k in meta}
+    for k in _WHEN_KEYS:
+        if isinstance(out.get(k), date):
+            out[k] = {"iso": out[k].isoformat()}
+    return out
+
+
+def _from_cache(meta: dict[str, Any]) -> dict[str, Any]:
+    out = dict(meta)
+    for k in _WHEN_KEYS:
+        value = out.get(k)
+        if isinstance(value, dict) and isinstance(value.get("iso"), str):
+            text = value["iso"]
+            out[k] = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+    return out
+
+
 def scan_archive(docs: Path) -> list[tuple[Path, dict[str, Any]]]:
-    """Every article page under docs/articles with its front matter."""
+    """Every article page under docs/articles with the front matter the pipeline uses.
+
+    Pages unchanged since the last scan (same size and modification time) come from a cache
+    beside them, so a run over a large archive reads only what changed.
+    """
     folder = docs / ARTICLES_DIR
     if not folder.is_dir():
         return []
-    return [(p, read_front_matter(p)) for p in sorted(folder.glob("*.md"))
-            if not p.name.startswith(".")]
+    cache_path = folder / CACHE_FILE
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        if not isinstance(cache, dict):
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    fresh: dict[str, Any] = {}
+    out = []
+    with os.scandir(folder) as entries:
+        files = sorted((e.name, e.stat()) for e in entries
+                       if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file())
+    for name, stat in files:
+        stamp = [stat.st_mtime_ns, stat.st_size]
+        hit = cache.get(name)
+        if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp and isinstance(hit[1], dict):
+            meta = _from_cache(hit[1])
+            fresh[name] = hit
+        else:
+            meta = read_front_matter(folder / name)
+            fresh[name] = [stamp, _to_cache(meta)]
+        out.append((folder / name, meta))
+    if fresh != cache:
+        atomic_write(cache_path, json.dumps(fresh, ensure_ascii=False, default=str))
+    return out
 
 
 def remove_temp_files(docs: Path) -> int:

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import main
-from tests.conftest import EXAMPLE, ROOT, require, site_root
+from tests.conftest import EXAMPLE, ROOT, build_site, require, site_root
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,10 +47,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert runner.invoke(main, ["import", str(EXAMPLE), "--url", "https://en.tmtpost.com/post/6353999",
                                 "--docs", docs]).exit_code == 0
     assert runner.invoke(main, ["import", str(ROOT / "samples"), "--docs", docs]).exit_code == 0
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root,
-                           capture_output=True, text=True,
-                           env={**os.environ, "NO_MKDOCS_2_WARNING": "true"})
-    assert build.returncode == 0, build.stderr
+    build_site(root)
     return root
 
 
