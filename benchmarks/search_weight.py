@@ -9,6 +9,7 @@ the search box and counts every byte fetched from the focus of the box until res
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import threading
@@ -40,10 +41,8 @@ def main() -> None:
         fetched: list[tuple[str, int]] = []
 
         def on_response(response):  # type: ignore[no-untyped-def]
-            try:
+            with contextlib.suppress(Exception):  # redirects and aborted requests have no body
                 fetched.append((response.url, len(response.body())))
-            except Exception:  # redirects and aborted requests have no body
-                pass
 
         page.on("response", on_response)
         page.goto(base + "/")
