@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from scraper.config import read_user_yaml
 from scraper.errors import ConfigError
 from scraper.models import Article, Evidence
 
@@ -264,12 +263,4 @@ def load_rules(path: str | Path | None = None) -> TopicRules:
     if path is None:
         path = Path("topics.yml") if Path("topics.yml").is_file() else DEFAULT_RULES
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such topic rules file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_rules(data, str(path))
+    return parse_rules(read_user_yaml(path, "topic rules file"), str(path))
