@@ -28,10 +28,10 @@ from benchmarks.synth import generate
 PER_LISTING = 50
 
 
-def build_routes(n: int, base: str) -> dict[str, bytes]:
+def build_routes(n: int, base: str, start_id: int = 8_000_000) -> dict[str, bytes]:
     routes: dict[str, bytes] = {"/robots.txt": b"User-agent: *\nDisallow: /private/\n"}
     en, zh = [], []
-    for kind, article_id, html in generate(n):
+    for kind, article_id, html in generate(n, seed=start_id, start_id=start_id):
         path = f"/post/{article_id}" if kind == "en" else f"/{article_id}.html"
         routes[path] = html.encode("utf-8")
         (en if kind == "en" else zh).append(path)

@@ -71,6 +71,10 @@ def evidence_line(article: Article, rules: TopicRules, prefix: str = "") -> str:
     return "; ".join(parts)
 
 
+def evidence_record(article: Article) -> dict[str, list[dict[str, Any]]]:
+    return {t: [{"term": e.term, "count": e.count} for e in ev] for t, ev in article.evidence.items()}
+
+
 def front_matter(article: Article, rules: TopicRules) -> dict[str, Any]:
     """Fields as readers see them: one line each (YAML would fold other line breaks anyway)."""
     return {
@@ -86,8 +90,7 @@ def front_matter(article: Article, rules: TopicRules) -> dict[str, Any]:
         "summary": squash(article.summary) if article.summary else None,
         "topics": list(article.tags),
         "topic_labels": [rules.label(t) for t in article.tags],
-        "evidence": {t: [{"term": e.term, "count": e.count} for e in ev]
-                     for t, ev in article.evidence.items()},
+        "evidence": evidence_record(article),
         "credits": [squash(c) for c in article.credits],
         **({"aliases": list(article.aliases)} if article.aliases else {}),
         **({"source_updated": article.source_updated} if article.source_updated else {}),
@@ -133,6 +136,5 @@ def render_record(article: Article) -> dict[str, Any]:
         "text": body_text(article),
         "credits": list(article.credits),
         "tags": list(article.tags),
-        "tag_evidence": {t: [{"term": e.term, "count": e.count} for e in ev]
-                         for t, ev in article.evidence.items()},
+        "tag_evidence": evidence_record(article),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 import trafilatura
 import trafilatura.settings
@@ -21,8 +22,6 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 def _site_name(url: str | None, fallback: str | None) -> str:
-    from urllib.parse import urlsplit
-
     host = (urlsplit(url).hostname or "") if url else ""
     return fallback or host.removeprefix("www.") or "Web"
 

@@ -1,0 +1,60 @@
+"""The nightly job on a large archive: `scraper update` of 50 new articles, then the build.
+
+    python -m benchmarks.nightly_bench PROJECT_DIR [--new 50]
+
+PROJECT_DIR is a project with a docs/ archive (e.g. from `benchmarks.site_scale --keep DIR`,
+then DIR/project). Serves 50 new synthetic articles on 127.0.0.1, runs `scraper update`,
+`mkdocs build --strict` and `python -m pagefind` as the nightly workflow does, and prints
+each step's wall time and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+from benchmarks.site_scale import measured
+from benchmarks.update_bench import build_routes, serve
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--new", type=int, default=50)
+    args = parser.parse_args()
+    root = args.project.resolve()
+    before = len(list((root / "docs" / "articles").glob("*.md")))
+    routes: dict[str, bytes] = {}
+    server, hits = serve(routes)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    # new ids, above the synthetic archive's
+    fresh = build_routes(args.new, base, start_id=9_000_000)
+    routes.update(fresh)
+    cfg = root / "nightly.yml"
+    cfg.write_text(yaml.safe_dump({
+        "user_agent": "Bench/0.1 (+https://example.org)", "docs": "docs", "state_dir": ".scraper",
+        "min_delay": 0, "max_delay": 0, "retries": 0, "allow_hosts": ["127.0.0.1"],
+        "sources": [{"name": "listing", "type": "listing", "url": f"{base}/listing-1.html",
+                     "link_pattern": r"^/post/\d+$", "pages": 5},
+                    {"name": "feed", "type": "feed", "url": f"{base}/rss.xml"}]}))
+    steps = [("scraper update", [sys.executable, "-m", "scraper.cli", "update", "--config", str(cfg)]),
+             ("mkdocs build --strict", [sys.executable, "-m", "mkdocs", "build", "--strict"]),
+             ("pagefind", [sys.executable, "-m", "pagefind"])]
+    total = 0.0
+    print(f"archive of {before} articles, {args.new} new from 127.0.0.1")
+    for label, cmd in steps:
+        seconds, peak = measured(cmd, root)
+        total += seconds
+        print(f"{label:24} {seconds:7.1f} s  peak {peak:5d} MB")
+    report = json.loads((root / ".scraper" / "report.json").read_text())
+    after = len(list((root / "docs" / "articles").glob("*.md")))
+    print(f"{'total':24} {total:7.1f} s   articles {before} → {after}, totals {report['totals']}")
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
