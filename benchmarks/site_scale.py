@@ -49,7 +49,7 @@ def measured(cmd: list[str], cwd: Path) -> tuple[float, int]:
 def project(tmp: Path) -> Path:
     root = tmp / "project"
     root.mkdir()
-    for name in ("mkdocs.yml", "overrides", "scraper/mkdocs_hooks.py", "docs/about.md"):
+    for name in ("mkdocs.yml", "pagefind.yml", "overrides", "scraper/mkdocs_hooks.py", "docs/about.md"):
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if (ROOT / name).is_dir():
@@ -85,7 +85,7 @@ def main() -> None:
     site = root / "site"
     index_s = index_mb = 0.0
     if (ROOT / "pagefind.yml").exists() or "pagefind" in (root / "mkdocs.yml").read_text():
-        index_s, index_mb = measured([sys.executable, "-m", "pagefind", "--site", "site"], root)
+        index_s, index_mb = measured([sys.executable, "-m", "pagefind"], root)
     articles = [p.stat().st_size for p in (site / "articles").glob("*/index.html")]
     listings = {str(p.relative_to(site)): p.stat().st_size for d in ("topics", "archive", "digest")
                 for p in (site / d).glob("*/index.html")}

@@ -175,3 +175,12 @@ def test_mkdocs_serve_starts_serves_and_stops(project: Path) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     assert proc.returncode is not None
+
+
+def test_a_page_load_fetches_no_sitemap_and_no_search_index(page: Any, base_url: str) -> None:
+    """The archive grows without bound: nothing on a plain page load may grow with it."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(base_url + "/articles/tmtpost-6353999/")
+    page.wait_for_load_state("networkidle")
+    assert requested and not [u for u in requested if "sitemap" in u or "/pagefind/" in u], requested
