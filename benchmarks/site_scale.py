@@ -2,7 +2,7 @@
 
     python -m benchmarks.site_scale [--articles 10000] [--keep DIR]
 
-Prints and writes benchmarks/results/site_scale.json: import time, MkDocs build time and
+Prints and writes benchmarks/results/site_scale_N.json: import time, MkDocs build time and
 peak memory, search indexing time and peak memory, the largest article page, the largest
 listing page, and the search files a first query needs.
 """
@@ -105,7 +105,7 @@ def main() -> None:
         "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "site_scale.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"site_scale_{args.articles}.json").write_text(json.dumps(result, indent=2) + "\n")
     for key, value in result.items():
         print(f"{key:28} {value}")
     if not args.keep:
