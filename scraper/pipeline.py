@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from scraper.errors import ScraperError, SkipArticle
 from scraper.extract import extract_article
 from scraper.fetch.files import read_page
 from scraper.listing import GENERATED_DIRS, Entry, build_listings
-from scraper.models import Article
+from scraper.models import Article, RawPage
 from scraper.render import render_page
 from scraper.report import sources_page
 from scraper.store import (
@@ -73,28 +74,48 @@ def store_article(docs: Path, article: Article, rules: TopicRules,
     return write_article(docs, article, render_page(article, rules), index)
 
 
+def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: ArchiveIndex,
+           adjust: Callable[[Article], Article] | None = None) -> tuple[str, str]:
+    """One page from reading to its written article: (status, the page's path or the error).
+
+    Status is new, updated, unchanged, skipped (not an article) or failed; nothing raised.
+    """
+    try:
+        article = rules.tag(extract_article(read()))
+        if adjust is not None:
+            article = adjust(article)
+        path, status = store_article(docs, article, rules, index)
+    except SkipArticle as exc:
+        return "skipped", str(exc)
+    except ScraperError as exc:
+        return "failed", str(exc)
+    except OSError as exc:
+        return "failed", f"cannot write the page: {exc}"
+    return status, str(path)
+
+
+def ingest_files(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
+                 index: ArchiveIndex, report: Callable[[str, str, str], None]) -> None:
+    for path, url in pages:
+        status, detail = ingest(functools.partial(read_page, path, url), docs, rules, index)
+        report(status, str(path), detail)
+
+
 def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
                  report: Callable[[str, str, str], None] | None = None) -> Counts:
     """Write every page's article; `report(status, source, detail)` hears of each page."""
     counts = Counts()
     if docs.is_dir():
         remove_temp_files(docs)
-    index = ArchiveIndex(scan_archive(docs))
-    for outcome in extract_pages(pages, rules):
-        status, detail = "failed", outcome.error or "unknown error"
-        if outcome.article is None:
-            status = "skipped" if outcome.skipped else "failed"
-        else:
-            try:
-                path, status = store_article(docs, outcome.article, rules, index)
-                detail = str(path)
-            except (ScraperError, OSError) as exc:
-                detail = f"cannot write the page: {exc}"
+
+    def count(status: str, source: str, detail: str) -> None:
         counts.add(status)
         if status in ("failed", "skipped"):
-            counts.errors.append((outcome.source, detail))
+            counts.errors.append((source, detail))
         if report:
-            report(status, outcome.source, detail)
+            report(status, source, detail)
+
+    ingest_files(pages, docs, rules, ArchiveIndex(scan_archive(docs)), count)
     refresh_listings(docs, rules)
     return counts
 

@@ -17,12 +17,11 @@ from scraper import sites
 from scraper.config import Settings, Source
 from scraper.dates import BEIJING
 from scraper.discover import Link, feed_links, listing_links
-from scraper.errors import FetchError, ParseError, ScraperError, SkipArticle
-from scraper.extract import extract_article
-from scraper.fetch.files import folder_pages, read_page
+from scraper.errors import FetchError, ParseError
+from scraper.fetch.files import folder_pages
 from scraper.fetch.http import Fetcher
 from scraper.models import Article, RawPage
-from scraper.pipeline import refresh_listings, store_article
+from scraper.pipeline import ingest, ingest_files, refresh_listings
 from scraper.store import ArchiveIndex, remove_temp_files, scan_archive
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
@@ -145,24 +144,23 @@ class Updater:
             self.progress(source.name, "deferred", link.url, "article cap for this run reached")
             return
         self.budget -= 1
-        try:
+
+        def fetched() -> RawPage:
             page, _ = self._fetch(link.url, report)
             if _looks_truncated(page.content):
                 raise FetchError(f"{link.url}: the page is truncated (no closing </body> or </html>)")
-            article = self._fill_gaps(self.rules.tag(extract_article(page)), link)
-            path, status = store_article(self.settings.docs, article, self.rules, self.index)
-        except SkipArticle as exc:
-            report.counts["skipped"] += 1
-            report.error(link.url, str(exc))
-            self.progress(source.name, "skipped", link.url, str(exc))
-            return
-        except (ScraperError, OSError) as exc:
-            report.counts["failed"] += 1
-            report.error(link.url, str(exc))
-            self.progress(source.name, "failed", link.url, str(exc))
-            return
+            return page
+
+        status, detail = ingest(fetched, self.settings.docs, self.rules, self.index,
+                                lambda article: self._fill_gaps(article, link))
+        self._count(source, report, status, link.url, detail)
+
+    def _count(self, source: Source, report: SourceReport, status: str, where: str,
+               detail: str) -> None:
         report.counts[status] += 1
-        self.progress(source.name, status, link.url, str(path))
+        if status in ("failed", "skipped"):
+            report.error(where, detail)
+        self.progress(source.name, status, where, detail)
 
     def _files(self, source: Source, report: SourceReport) -> None:
         assert source.path is not None
@@ -170,21 +168,9 @@ class Updater:
             raise FetchError(f"{source.path}: no such folder")
         pages = folder_pages(source.path)
         self.start_total(source.name, len(pages))
-        for path, url in pages:
-            try:
-                article = self.rules.tag(extract_article(read_page(path, url)))
-                written, status = store_article(self.settings.docs, article, self.rules,
-                                                self.index)
-            except SkipArticle as exc:
-                status, detail = "skipped", str(exc)
-                report.error(str(path), detail)
-            except (ScraperError, OSError) as exc:
-                status, detail = "failed", str(exc)
-                report.error(str(path), detail)
-            else:
-                detail = str(written)
-            report.counts[status] += 1
-            self.progress(source.name, status, str(path), detail)
+        ingest_files(pages, self.settings.docs, self.rules, self.index,
+                     lambda status, where, detail: self._count(source, report, status, where,
+                                                               detail))
 
     def run_source(self, source: Source) -> SourceReport:
         report = SourceReport(source.name, source.type,
