@@ -18,6 +18,10 @@ CHALLENGE = re.compile(
 
 
 def is_challenge(doc: Document) -> bool:
+    """A bot-blocking page: a few lines of text saying so (articles have many paragraphs)."""
+    if doc.tree is not None and len(doc.tree.xpath("//p[position() < 9]")) >= 8 and not (
+            CHALLENGE.search(doc.meta.title or "")):
+        return False
     sample = doc.text_sample(3000)
     return len(sample) < 3000 and bool(CHALLENGE.search(f"{doc.meta.title or ''} {sample}"))
 

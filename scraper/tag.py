@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +57,15 @@ class Term:
 class _Phrase:
     """A Latin term compiled for the token matcher."""
 
-    term: int  # index into Topic.terms
+    topic: int  # index into TopicRules.topics
+    term: int  # index into that topic's terms
     words: tuple[str, ...]
     wildcard: bool
     case_sensitive: bool
-    length: int
 
 
 class Text:
-    """A text tokenised once for every topic's matcher."""
+    """A text tokenised once for every topic."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -75,34 +75,37 @@ class Text:
 
 
 class Matcher:
-    """Finds terms in text: Latin terms as whole-word token sequences, CJK terms anywhere.
+    """Finds every topic's terms in a text in one pass.
 
-    Overlapping matches resolve leftmost-longest, so "gas leak" (an exclusion) hides the
+    Latin terms match as whole-word token sequences, CJK terms anywhere. Within a topic,
+    overlapping matches resolve leftmost-longest, so "gas leak" (an exclusion) hides the
     "leak" inside it and "data leak" is not also counted as "leak". Built for speed: one
     tokenisation per text and dictionary look-ups, no per-term regular expressions.
     """
 
-    def __init__(self, terms: tuple[Term, ...]) -> None:
+    def __init__(self, topics: list[tuple[Term, ...]]) -> None:
+        self.topics = len(topics)
         self.exact: dict[str, list[_Phrase]] = {}
-        self.prefix: dict[str, list[_Phrase]] = {}  # single-word wildcards by their first 3 letters
+        self.prefix: dict[str, list[_Phrase]] = {}  # single-word wildcards by first 3 letters
         self.short_prefix: list[_Phrase] = []
-        self.cjk: list[tuple[int, str]] = []
-        for i, term in enumerate(terms):
-            if term.is_cjk:
-                self.cjk.append((i, term.label))
-                continue
-            words = term.words
-            if not words:
-                continue
-            phrase = _Phrase(i, words, term.text.endswith("*"), term.case_sensitive, len(term.label))
-            key = words[0].lower()
-            if phrase.wildcard and len(words) == 1:
-                if len(key) >= 3:
-                    self.prefix.setdefault(key[:3], []).append(phrase)
+        self.cjk: list[tuple[int, int, str]] = []
+        for t, terms in enumerate(topics):
+            for i, term in enumerate(terms):
+                if term.is_cjk:
+                    self.cjk.append((t, i, term.label))
+                    continue
+                words = term.words
+                if not words:
+                    continue
+                phrase = _Phrase(t, i, words, term.text.endswith("*"), term.case_sensitive)
+                key = words[0].lower()
+                if phrase.wildcard and len(words) == 1:
+                    if len(key) >= 3:
+                        self.prefix.setdefault(key[:3], []).append(phrase)
+                    else:
+                        self.short_prefix.append(phrase)
                 else:
-                    self.short_prefix.append(phrase)
-            else:
-                self.exact.setdefault(key, []).append(phrase)
+                    self.exact.setdefault(key, []).append(phrase)
 
     @staticmethod
     def _phrase_end(phrase: _Phrase, text: Text, i: int) -> int | None:
@@ -119,28 +122,34 @@ class Matcher:
                 return None
         return text.tokens[i + n - 1][1]
 
-    def find(self, text: Text) -> list[int]:
-        """Indices of the terms matched in `text`, one per non-overlapping match."""
-        found: list[tuple[int, int, int]] = []  # (start, -end, term)
+    def find(self, text: Text) -> list[list[int]]:
+        """Per topic, the indices of its terms matched in `text`, one per match."""
+        found: list[list[tuple[int, int, int]]] = [[] for _ in range(self.topics)]
         for i, (start, _, _, low) in enumerate(text.tokens):
             for group in (self.exact.get(low), self.prefix.get(low[:3]), self.short_prefix):
-                for phrase in group or ():
+                if not group:
+                    continue
+                for phrase in group:
                     end = self._phrase_end(phrase, text, i)
                     if end is not None:
-                        found.append((start, -end, phrase.term))
+                        found[phrase.topic].append((start, -end, phrase.term))
         if text.has_cjk:
-            for index, word in self.cjk:
+            for topic, index, word in self.cjk:
                 at = text.text.find(word)
                 while at != -1:
-                    found.append((at, -(at + len(word)), index))
+                    found[topic].append((at, -(at + len(word)), index))
                     at = text.text.find(word, at + len(word))
-        found.sort()
-        out, covered = [], -1
-        for start, neg_end, index in found:
-            if start >= covered:
-                out.append(index)
-                covered = -neg_end
-        return out
+        return [_leftmost_longest(matches) for matches in found]
+
+
+def _leftmost_longest(matches: list[tuple[int, int, int]]) -> list[int]:
+    matches.sort()
+    out, covered = [], -1
+    for start, neg_end, index in matches:
+        if start >= covered:
+            out.append(index)
+            covered = -neg_end
+    return out
 
 
 @dataclass(frozen=True)
@@ -149,13 +158,14 @@ class Topic:
     label: str
     threshold: float
     terms: tuple[Term, ...]
-    matcher: Matcher
 
-    def score(self, head: Text, body: Text, title_weight: float) -> tuple[float, Counter[str]]:
+    def score(self, head: list[int], body: list[int], title_weight: float
+              ) -> tuple[float, Counter[str]]:
+        """Weighted count of the matched terms (head counts `title_weight` times)."""
         counts: Counter[str] = Counter()
         total = 0.0
-        for text, factor in ((head, title_weight), (body, 1.0)):
-            for index in self.matcher.find(text):
+        for found, factor in ((head, title_weight), (body, 1.0)):
+            for index in found:
                 term = self.terms[index]
                 if term.exclude:
                     continue
@@ -169,18 +179,22 @@ class TopicRules:
     topics: tuple[Topic, ...]
     title_weight: float = 3.0
     source: str = "<rules>"
+    matcher: Matcher = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matcher", Matcher([t.terms for t in self.topics]))
 
     def label(self, topic_id: str) -> str:
         return next((t.label for t in self.topics if t.id == topic_id), topic_id)
 
     def tag(self, article: Article) -> Article:
         """The article with the topics whose score reaches their threshold, and the evidence."""
-        head = Text(f"{article.title}\n{article.summary or ''}")
-        body = Text("\n".join(b.text for b in article.blocks))
+        head = self.matcher.find(Text(f"{article.title}\n{article.summary or ''}"))
+        body = self.matcher.find(Text("\n".join(b.text for b in article.blocks)))
         tags: list[str] = []
         evidence: dict[str, tuple[Evidence, ...]] = {}
-        for topic in self.topics:
-            score, counts = topic.score(head, body, self.title_weight)
+        for i, topic in enumerate(self.topics):
+            score, counts = topic.score(head[i], body[i], self.title_weight)
             if score >= topic.threshold and counts:
                 tags.append(topic.id)
                 ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -239,8 +253,7 @@ def _topic(raw: Any, index: int, source: str, seen: set[str]) -> Topic:
     if not terms:
         raise _fail(source, f"{where}: key 'terms'", "lists no terms")
     terms += _terms(raw.get("exclude"), source, f"{where}: key 'exclude'", exclude=True)
-    frozen = tuple(terms)
-    return Topic(topic_id, label.strip(), float(threshold), frozen, Matcher(frozen))
+    return Topic(topic_id, label.strip(), float(threshold), tuple(terms))
 
 
 def parse_rules(data: Any, source: str) -> TopicRules:
