@@ -194,25 +194,33 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
 
 
 def _meta(doc: etree._Element) -> PageMeta:
-    def content(xpath: str) -> str | None:
-        for value in doc.xpath(xpath):
-            value = squash(str(value))
-            if value:
-                return value
-        return None
+    """The head's title and meta tags (and the first <time datetime>), in one pass."""
+    found: dict[str, str] = {}
 
-    keywords = content("//meta[@name='keywords']/@content") or ""
+    def keep(key: str, value: str | None) -> None:
+        if key not in found and value and (text := squash(value)):
+            found[key] = text
+
+    for el in doc.iter("title", "meta", "link", "time"):
+        tag = el.tag
+        if tag == "title":
+            keep("title", el.text)
+        elif tag == "meta":
+            name = (el.get("name") or el.get("property") or "").lower()
+            keep(name, el.get("content"))
+        elif tag == "link" and "canonical" in (el.get("rel") or "").lower().split():
+            keep("canonical", el.get("href"))
+        elif tag == "time":
+            keep("time", el.get("datetime"))
+    keywords = found.get("keywords", "")
     return PageMeta(
-        title=content("//title/text()") or content("//meta[@property='og:title']/@content"),
-        description=content("//meta[@property='og:description']/@content")
-        or content("//meta[@name='description']/@content"),
-        canonical=content("//link[@rel='canonical']/@href")
-        or content("//meta[@property='og:url']/@content"),
+        title=found.get("title") or found.get("og:title"),
+        description=found.get("og:description") or found.get("description"),
+        canonical=found.get("canonical") or found.get("og:url"),
         keywords=tuple(k.strip() for k in re.split(r"[,，]", keywords) if k.strip()),
-        published=content("//meta[@property='article:published_time']/@content")
-        or content("//time/@datetime"),
-        author=content("//meta[@name='author']/@content"),
-        language=content("/html/@lang"),
+        published=found.get("article:published_time") or found.get("time"),
+        author=found.get("author"),
+        language=squash(doc.get("lang") or "") or None,
     )
 
 

@@ -107,7 +107,8 @@ class TMTPost(SiteAdapter):
         return m.group(1) if m else None
 
     def extract(self, doc: Document) -> Article:
-        if doc.tree is not None and (found := self._www_layout(doc)):
+        english_edition = (urlsplit(doc.url).hostname or "") == "en.tmtpost.com" if doc.url else False
+        if doc.tree is not None and not english_edition and (found := self._www_layout(doc)):
             return found
         return self._from_blocks(doc, self._content_blocks(doc))
 
