@@ -179,6 +179,7 @@ class TopicRules:
     topics: tuple[Topic, ...]
     title_weight: float = 3.0
     source: str = "<rules>"
+    long_article_words: int = 400  # beyond this, body-only evidence must grow with length
     matcher: Matcher = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -187,15 +188,25 @@ class TopicRules:
     def label(self, topic_id: str) -> str:
         return next((t.label for t in self.topics if t.id == topic_id), topic_id)
 
+    @staticmethod
+    def _named(topic: Topic, head: list[int]) -> bool:
+        return any(not topic.terms[i].exclude for i in head)
+
     def tag(self, article: Article) -> Article:
         """The article with the topics whose score reaches their threshold, and the evidence."""
         head = self.matcher.find(Text(f"{article.title}\n{article.summary or ''}"))
-        body = self.matcher.find(Text("\n".join(b.text for b in article.blocks)))
+        body_text = Text("\n".join(b.text for b in article.blocks))
+        body = self.matcher.find(body_text)
+        # An incidental mention recurs more in a long article: when neither title nor summary
+        # names the topic, a long article needs proportionally more evidence.
+        words = len(body_text.tokens) + len(_CJK.findall(body_text.text)) // 2
+        stretch = max(1.0, words / self.long_article_words) if self.long_article_words else 1.0
         tags: list[str] = []
         evidence: dict[str, tuple[Evidence, ...]] = {}
         for i, topic in enumerate(self.topics):
             score, counts = topic.score(head[i], body[i], self.title_weight)
-            if score >= topic.threshold and counts:
+            needed = topic.threshold * (1.0 if self._named(topic, head[i]) else stretch)
+            if score >= needed and counts:
                 tags.append(topic.id)
                 ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
                 evidence[topic.id] = tuple(Evidence(t, n) for t, n in ranked)
@@ -262,13 +273,16 @@ def parse_rules(data: Any, source: str) -> TopicRules:
     weight = data.get("title_weight", 3)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
         raise _fail(source, "key 'title_weight'", f"{weight!r} is not a positive number")
+    long_words = data.get("long_article_words", 400)
+    if isinstance(long_words, bool) or not isinstance(long_words, int) or long_words < 0:
+        raise _fail(source, "key 'long_article_words'", f"{long_words!r} is not a whole number >= 0")
     seen: set[str] = set()
     topics = []
     for i, raw in enumerate(data["topics"]):
         topic = _topic(raw, i, source, seen)
         seen.add(topic.id)
         topics.append(topic)
-    return TopicRules(tuple(topics), float(weight), source)
+    return TopicRules(tuple(topics), float(weight), source, long_words)
 
 
 def load_rules(path: str | Path | None = None) -> TopicRules:

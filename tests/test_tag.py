@@ -109,3 +109,16 @@ def test_labelled_set_scores_well_on_every_topic(rules: TopicRules) -> None:
     scores, mistakes = evaluate(items, rules)
     low = {t: round(s["f1"], 3) for t, s in scores.items() if s["f1"] < 0.9}
     assert not low, f"F1 below 0.9: {low}; mistakes: {mistakes}"
+
+
+def test_a_long_article_needs_more_body_evidence_unless_its_title_names_the_topic() -> None:
+    rules = parse_rules({"title_weight": 3, "long_article_words": 400, "topics": [
+        {"id": "evs", "label": "EVs", "threshold": 6, "terms": [{"electric car*": 3}]}]}, "x.yml")
+    filler = " ".join(["The delivery platform expanded its grocery business."] * 200)  # ~1,400 words
+    mentions = "It also invests in electric cars. Electric cars, it said."
+    assert rules.tag(article("Grocery growth", f"{mentions}\n\n{filler}")).tags == ()
+    assert rules.tag(article("Grocery growth", mentions)).tags == ("evs",)
+    assert rules.tag(article("Electric cars and groceries", f"{mentions}\n\n{filler}")).tags == ("evs",)
+    off = parse_rules({"long_article_words": 0, "topics": [
+        {"id": "evs", "label": "EVs", "threshold": 6, "terms": [{"electric car*": 3}]}]}, "x.yml")
+    assert off.tag(article("Grocery growth", f"{mentions}\n\n{filler}")).tags == ("evs",)
