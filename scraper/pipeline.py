@@ -15,7 +15,7 @@ from scraper.extract import extract_article
 from scraper.fetch.files import read_page
 from scraper.listing import GENERATED_DIRS, Entry, build_listings
 from scraper.models import Article, RawPage
-from scraper.render import render_page
+from scraper.render import front_matter, render_page
 from scraper.report import sources_page
 from scraper.store import (
     ARTICLES_DIR,
@@ -55,23 +55,27 @@ class Counts:
         self.by_status[status] += 1
 
 
+def extract_one(source: str, read: Callable[[], RawPage], rules: TopicRules) -> Outcome:
+    """Read, extract and tag one page; a failure becomes the Outcome's error, never raised."""
+    try:
+        return Outcome(source, article=rules.tag(extract_article(read())))
+    except SkipArticle as exc:
+        return Outcome(source, error=str(exc), skipped=True)
+    except ScraperError as exc:
+        return Outcome(source, error=str(exc))
+
+
 def extract_pages(pages: Iterable[tuple[Path, str | None]],
                   rules: TopicRules) -> Iterator[Outcome]:
     """One Outcome per page, in order; a failing page never stops the others."""
     for path, url in pages:
-        try:
-            article = rules.tag(extract_article(read_page(path, url)))
-        except SkipArticle as exc:
-            yield Outcome(str(path), error=str(exc), skipped=True)
-        except ScraperError as exc:
-            yield Outcome(str(path), error=str(exc))
-        else:
-            yield Outcome(str(path), article=article)
+        yield extract_one(str(path), functools.partial(read_page, path, url), rules)
 
 
 def store_article(docs: Path, article: Article, rules: TopicRules,
                   index: ArchiveIndex | None = None) -> tuple[Path, str]:
-    return write_article(docs, article, render_page(article, rules), index)
+    meta = front_matter(article, rules)
+    return write_article(docs, article, render_page(article, rules, meta), index, meta)
 
 
 def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: ArchiveIndex,
@@ -80,18 +84,24 @@ def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: Ar
 
     Status is new, updated, unchanged, skipped (not an article) or failed; nothing raised.
     """
+    outcome = extract_one("", read, rules)
+    if outcome.article is None:
+        return ("skipped" if outcome.skipped else "failed"), outcome.error or "unknown error"
+    article = adjust(outcome.article) if adjust is not None else outcome.article
     try:
-        article = rules.tag(extract_article(read()))
-        if adjust is not None:
-            article = adjust(article)
         path, status = store_article(docs, article, rules, index)
-    except SkipArticle as exc:
-        return "skipped", str(exc)
     except ScraperError as exc:
         return "failed", str(exc)
     except OSError as exc:
         return "failed", f"cannot write the page: {exc}"
     return status, str(path)
+
+
+def open_archive(docs: Path) -> ArchiveIndex:
+    """The archive as a run starts: leftovers of a killed run removed, then indexed."""
+    if docs.is_dir():
+        remove_temp_files(docs)
+    return ArchiveIndex(scan_archive(docs))
 
 
 def ingest_files(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
@@ -105,8 +115,6 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
                  report: Callable[[str, str, str], None] | None = None) -> Counts:
     """Write every page's article; `report(status, source, detail)` hears of each page."""
     counts = Counts()
-    if docs.is_dir():
-        remove_temp_files(docs)
 
     def count(status: str, source: str, detail: str) -> None:
         counts.add(status)
@@ -115,7 +123,7 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
         if report:
             report(status, source, detail)
 
-    ingest_files(pages, docs, rules, ArchiveIndex(scan_archive(docs)), count)
+    ingest_files(pages, docs, rules, open_archive(docs), count)
     refresh_listings(docs, rules)
     return counts
 

@@ -97,10 +97,13 @@ def front_matter(article: Article, rules: TopicRules) -> dict[str, Any]:
     }
 
 
-def render_page(article: Article, rules: TopicRules) -> str:
-    """The Markdown page `import` writes: front matter, lead, body, credits, topics, source."""
-    meta = yaml.dump(front_matter(article, rules), Dumper=SAFE_DUMPER, allow_unicode=True,
-                     sort_keys=False, width=1000)
+def render_page(article: Article, rules: TopicRules, meta: dict[str, Any] | None = None) -> str:
+    """The Markdown page `import` writes: front matter, lead, body, credits, topics, source.
+
+    `meta` is the article's front matter when the caller has already made it.
+    """
+    header = yaml.dump(meta or front_matter(article, rules), Dumper=SAFE_DUMPER,
+                       allow_unicode=True, sort_keys=False, width=1000)
     # Our own escaped heading: without one, the theme prints the raw front-matter title.
     parts = [f"# {escape_block(display_title(article))}"]
     if article.summary:
@@ -118,7 +121,7 @@ def render_page(article: Article, rules: TopicRules) -> str:
     tail.append("Source: " + link(source, article.url))
     parts.append("---")
     parts.append("\n\n".join(tail))
-    return f"---\n{meta}---\n\n" + "\n\n".join(parts) + "\n"
+    return f"---\n{header}---\n\n" + "\n\n".join(parts) + "\n"
 
 
 def render_record(article: Article) -> dict[str, Any]:

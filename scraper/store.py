@@ -101,13 +101,14 @@ def article_path(docs: Path, article: Article) -> Path:
     raise StoreError(f"{article.source}: 999 other articles already use the name {base}")
 
 
-def write_article(docs: Path, article: Article, page: str,
-                  index: ArchiveIndex | None = None) -> tuple[Path, str]:
+def write_article(docs: Path, article: Article, page: str, index: ArchiveIndex | None = None,
+                  meta: dict[str, Any] | None = None) -> tuple[Path, str]:
     """Write the page; returns its path and "new", "updated" or "unchanged".
 
     With an index, a copy of an article already held under a stronger identity (a page
     saved without its address, say) leaves the archive alone, and a stronger copy of a
-    weaker page updates that page in place, keeping its published address.
+    weaker page updates that page in place, keeping its published address. `meta`, the
+    page's front matter, is what the index learns (as a later scan would read it).
     """
     path, held_better = index.page_of(article) if index else (None, False)
     if held_better and path is not None:
@@ -116,10 +117,7 @@ def write_article(docs: Path, article: Article, page: str,
     existed = path.exists()
     changed = atomic_write(path, page)
     if index is not None:
-        index.add(article.key, {
-            "id": article.key, "url": article.url, "aliases": list(article.aliases),
-            "site": article.site, "title": article.title, "published": iso(article.published),
-            "source_updated": article.source_updated}, path)
+        index.add(article.key, meta if meta is not None else read_front_matter(path), path)
     return path, ("updated" if existed else "new") if changed else "unchanged"
 
 

@@ -21,8 +21,7 @@ from scraper.errors import FetchError, ParseError
 from scraper.fetch.files import folder_pages
 from scraper.fetch.http import Fetcher
 from scraper.models import Article, RawPage
-from scraper.pipeline import ingest, ingest_files, refresh_listings
-from scraper.store import ArchiveIndex, remove_temp_files, scan_archive
+from scraper.pipeline import ingest, ingest_files, open_archive, refresh_listings
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
 
@@ -64,13 +63,11 @@ class Updater:
     fetcher: Fetcher
     progress: Progress = _quiet
     start_total: Callable[[str, int], None] = lambda name, total: None
-    budget: int = 0
+    budget: int = field(init=False)  # article pages this run may still fetch
 
     def __post_init__(self) -> None:
         self.budget = self.settings.max_articles
-        if self.settings.docs.is_dir():
-            remove_temp_files(self.settings.docs)
-        self.index = ArchiveIndex(scan_archive(self.settings.docs))
+        self.index = open_archive(self.settings.docs)
 
     # --- discovering links -------------------------------------------------------------
 

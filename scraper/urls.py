@@ -9,19 +9,21 @@ TRACKING = {"spm", "from", "source", "share", "share_source", "share_medium", "f
             "clicktime", "enterid", "_ga"}
 
 
-def normalize_url(url: str) -> str:
-    """https, lower-case host, no default port, fragment or tracking parameters."""
+def strip_tracking(url: str) -> str:
+    """The URL to fetch: tracking parameters and fragment removed, scheme and port kept."""
     parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if scheme == "http":
-        scheme = "https"
-    host = (parts.hostname or "").lower().rstrip(".")
-    port = parts.port
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not k.lower().startswith("utm_") and k.lower() not in TRACKING]
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def normalize_url(url: str) -> str:
+    """The identity of an address: its fetch form with https, lower-case host, no default port."""
+    parts = urlsplit(strip_tracking(url))
+    scheme = "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    netloc = host if parts.port in (None, 80, 443) else f"{host}:{parts.port}"
+    return urlunsplit((scheme, netloc, parts.path, parts.query, ""))
 
 
 def is_http(url: str) -> bool:
@@ -30,10 +32,3 @@ def is_http(url: str) -> bool:
     except ValueError:
         return False
 
-
-def strip_tracking(url: str) -> str:
-    """The URL to fetch: tracking parameters and fragment removed, scheme and port kept."""
-    parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith("utm_") and k.lower() not in TRACKING]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
