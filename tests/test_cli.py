@@ -138,6 +138,7 @@ def test_check_site_passes_the_built_site(built_site: Path) -> None:
     ("articles/tmtpost-6353999/index.html", "<p><script>alert(1)</script></p>", "inline <script>"),
     ("articles/tmtpost-6353999/index.html", '<img src="x" onerror="alert(1)">', "event handler onerror"),
     ("topics/evs/index.html", '<a href=" JavaScript:alert(1)">x</a>', "href="),
+    ("topics/evs/index.html", '<a href="java&#x09;script:alert(1)">x</a>', "href="),
     ("index.html", '<script src="https://evil.example/x.js"></script>', "from outside the theme"),
     ("index.html", '<iframe src="https://evil.example/"></iframe>', "<iframe>"),
     ("index.html", '<meta http-equiv="refresh" content="0;url=https://evil.example">', "refresh"),
