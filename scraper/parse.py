@@ -64,17 +64,11 @@ class _Inline:
         text = "".join(inner.text)
         md = "".join(inner.md)
         self.text.append(text)
-        if not squash(text):
-            self.md.append(md)
-        elif tag == "a":
-            self.md.append(link(md.strip(), el.get("href")))
-        elif tag in INLINE_MARK and md.strip():
-            mark = INLINE_MARK[tag]
-            self.md.append(f"{mark}{md.strip()}{mark}")
-        elif tag == "br":
-            self.md.append(md)
-        else:
-            self.md.append(md)
+        if squash(text) and tag == "a":
+            md = link(md.strip(), el.get("href"))
+        elif squash(text) and tag in INLINE_MARK and md.strip():
+            md = f"{INLINE_MARK[tag]}{md.strip()}{INLINE_MARK[tag]}"
+        self.md.append(md)
 
     def flush(self, css: str = "") -> Iterator[Block]:
         text, md = "".join(self.text), "".join(self.md)
