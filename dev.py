@@ -45,8 +45,7 @@ def ensure_venv() -> None:
 
 def site() -> None:
     run(BIN / "scraper", "update", "--config", "demo.yml")
-    run(BIN / "mkdocs", "build", "--strict")
-    run(BIN / "python", "-m", "pagefind")  # the search index, settings in pagefind.yml
+    run(BIN / "mkdocs", "build", "--strict")  # the Pagefind search index included
     print(f"\nThe site is in {ROOT / 'site'}; `python3 dev.py serve` shows it.")
 
 

@@ -4,7 +4,7 @@
 
 PROJECT_DIR is a project with a docs/ archive (e.g. from `benchmarks.site_scale --keep DIR`,
 then DIR/project). Serves 50 new synthetic articles on 127.0.0.1, runs `scraper update`,
-`mkdocs build --strict` and `python -m pagefind` as the nightly workflow does, and prints
+`mkdocs build --strict` (search index included) as the nightly workflow does, and prints
 each step's wall time and peak memory.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.site_scale import measured
+from benchmarks.measure import measured
 from benchmarks.update_bench import build_routes, serve
 
 
@@ -42,14 +42,13 @@ def main() -> None:
                      "link_pattern": r"^/post/\d+$", "pages": 5},
                     {"name": "feed", "type": "feed", "url": f"{base}/rss.xml"}]}))
     steps = [("scraper update", [sys.executable, "-m", "scraper.cli", "update", "--config", str(cfg)]),
-             ("mkdocs build --strict", [sys.executable, "-m", "mkdocs", "build", "--strict"]),
-             ("pagefind", [sys.executable, "-m", "pagefind"])]
+             ("mkdocs build --strict", [sys.executable, "-m", "mkdocs", "build", "--strict"])]
     total = 0.0
     print(f"archive of {before} articles, {args.new} new from 127.0.0.1")
     for label, cmd in steps:
-        seconds, peak = measured(cmd, root)
-        total += seconds
-        print(f"{label:24} {seconds:7.1f} s  peak {peak:5d} MB")
+        run = measured(cmd, root)
+        total += run.seconds
+        print(f"{label:24} {run.seconds:7.1f} s  peak {run.peak_mb:5d} MB  {run.peak_by_program}")
     report = json.loads((root / ".scraper" / "report.json").read_text())
     after = len(list((root / "docs" / "articles").glob("*.md")))
     print(f"{'total':24} {total:7.1f} s   articles {before} → {after}, totals {report['totals']}")

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.measure import measured
 from benchmarks.synth import generate
 from scraper.pipeline import import_pages
 from scraper.tag import load_rules
@@ -26,30 +25,10 @@ from scraper.tag import load_rules
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
-CHILD = """
-import resource, subprocess, sys, time
-start = time.perf_counter()
-code = subprocess.call(sys.argv[1:])
-print("BENCH", code, time.perf_counter() - start,
-      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stderr)
-"""
-
-
-def measured(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of a command, measured by a wrapper process."""
-    proc = subprocess.run([sys.executable, "-c", CHILD, *cmd], cwd=cwd, capture_output=True,
-                          text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "true"})
-    line = next((x for x in proc.stderr.splitlines() if x.startswith("BENCH")), "")
-    if not line or line.split()[1] != "0":
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
-    _, _, seconds, peak = line.split()
-    return float(seconds), int(peak)
-
-
 def project(tmp: Path) -> Path:
     root = tmp / "project"
     root.mkdir()
-    for name in ("mkdocs.yml", "pagefind.yml", "overrides", "scraper/mkdocs_hooks.py", "docs/about.md"):
+    for name in ("mkdocs.yml", "overrides", "scraper/mkdocs_hooks.py", "docs/about.md"):
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if (ROOT / name).is_dir():
@@ -81,11 +60,8 @@ def main() -> None:
     start = time.perf_counter()
     counts = import_pages(pages, root / "docs", load_rules())
     imported = time.perf_counter() - start
-    build_s, build_mb = measured([sys.executable, "-m", "mkdocs", "build", "--strict"], root)
+    build = measured([sys.executable, "-m", "mkdocs", "build", "--strict"], root)
     site = root / "site"
-    index_s = index_mb = 0.0
-    if (ROOT / "pagefind.yml").exists() or "pagefind" in (root / "mkdocs.yml").read_text():
-        index_s, index_mb = measured([sys.executable, "-m", "pagefind"], root)
     articles = [p.stat().st_size for p in (site / "articles").glob("*/index.html")]
     listings = {str(p.relative_to(site)): p.stat().st_size for d in ("topics", "archive", "digest")
                 for p in (site / d).glob("*/index.html")}
@@ -94,9 +70,9 @@ def main() -> None:
     result = {
         "articles": args.articles, "written": dict(counts.by_status),
         "generate_s": round(generated, 1), "import_s": round(imported, 1),
-        "mkdocs_build_s": round(build_s, 1), "mkdocs_build_peak_mb": build_mb,
-        "search_index_s": round(index_s, 1), "search_index_peak_mb": index_mb,
-        "full_build_s": round(build_s + index_s, 1),
+        "full_build_s": round(build.seconds, 1),  # `mkdocs build`, search index included
+        "build_peak_mb": build.peak_mb,  # MkDocs and Pagefind together
+        "build_peak_mb_by_program": build.peak_by_program,
         "article_page_kb_max": round(max(articles) / 1024, 1),
         "article_page_kb_mean": round(sum(articles) / len(articles) / 1024, 1),
         "largest_listing": [biggest_listing[0], round(biggest_listing[1] / 1024, 1)],

@@ -3,16 +3,35 @@
 - The theme prints a page's title unescaped in <title>, the header and the search index, and
   article titles come from pages we do not control: escape them once, here, for every page.
 - Pages the scraper wrote skip Python-Markdown: cmark renders them (see scraper.pagehtml).
+- Pagefind indexes article pages while the build runs (see scraper.searchindex), with the
+  options under `extra: pagefind:`; the index lands in site/pagefind/.
 """
 
 from __future__ import annotations
 
 import html
+import logging
+from pathlib import Path
 from typing import Any
 
-from scraper.pagehtml import is_generated, page_html
+from mkdocs.exceptions import PluginError
 
-_generated: dict[str, str] = {}  # src_uri → Markdown, between the two hooks below
+from scraper.pagehtml import is_generated, page_html
+from scraper.searchindex import SearchIndex, SearchIndexError
+
+log = logging.getLogger("mkdocs.plugins.scraper")
+_generated: dict[str, str] = {}  # src_uri → Markdown, between the two page hooks below
+_search: SearchIndex | None = None
+
+
+def on_pre_build(config: Any) -> None:
+    global _search
+    options = config.extra.get("pagefind")
+    if isinstance(options, dict):
+        try:
+            _search = SearchIndex(options)
+        except (OSError, SearchIndexError) as exc:
+            raise PluginError(f"Search index: {exc}") from exc
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -32,3 +51,33 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     rendered = page_html(markdown, page.file, files)
     page.toc, page.present_anchor_ids = rendered.toc, rendered.anchors
     return rendered.content
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    if _search is not None and "data-pagefind-body" in output:  # only articles are searched
+        try:
+            _search.add("/" + page.url, output)
+        except SearchIndexError as exc:
+            raise PluginError(f"Search index: {exc}") from exc
+    return output
+
+
+def on_post_build(config: Any) -> None:
+    global _search
+    search, _search = _search, None
+    if search is None:
+        return
+    output = Path(config.site_dir) / "pagefind"
+    try:
+        search.write(output)
+    except SearchIndexError as exc:
+        raise PluginError(f"Search index: {exc}") from exc
+    log.info("Search index: %d article pages in %s", search.pages, output)
+
+
+def on_build_error(error: Exception) -> None:
+    global _search
+    search, _search = _search, None
+    _generated.clear()
+    if search is not None:
+        search.close()

@@ -38,7 +38,6 @@ def site_root(tmp: Path) -> Path:
 
     shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", tmp / "overrides")
-    shutil.copy(ROOT / "pagefind.yml", tmp / "pagefind.yml")
     (tmp / "scraper").mkdir()
     shutil.copy(ROOT / "scraper" / "mkdocs_hooks.py", tmp / "scraper" / "mkdocs_hooks.py")
     (tmp / "docs").mkdir()
@@ -46,17 +45,16 @@ def site_root(tmp: Path) -> Path:
     return tmp
 
 
-def build_site(root: Path, search: bool = True) -> Path:
-    """`mkdocs build --strict`, then the Pagefind index, as the README and the nightly job do."""
+def build_site(root: Path) -> Path:
+    """`mkdocs build --strict`, which also writes the Pagefind index, as the README says."""
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "true"}
-    for cmd in ([sys.executable, "-m", "mkdocs", "build", "--strict"],
-                [sys.executable, "-m", "pagefind"])[: 2 if search else 1]:
-        done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
-        assert done.returncode == 0, f"{cmd}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, f"{cmd}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
     return root / "site"
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +62,9 @@ def visible_text(html_text: str) -> str:
 
 
 def build_site(root: Path) -> Path:
-    """In-process MkDocs build (faster than a process per input); the search index as well."""
+    """In-process MkDocs build (faster than a process per input), search index included."""
     config = load_config(config_file=str(root / "mkdocs.yml"))
     build(config)
-    subprocess.run([sys.executable, "-m", "pagefind"], cwd=root, check=True, capture_output=True)
     return root / "site"
 
 
