@@ -3,6 +3,8 @@
 - The theme prints a page's title unescaped in <title>, the header and the search index, and
   article titles come from pages we do not control: escape them once, here, for every page.
 - Pages the scraper wrote skip Python-Markdown: cmark renders them (see scraper.pagehtml).
+- The theme's chrome is rendered once per folder for pages outside the navigation (see
+  scraper.themecache).
 - Pagefind indexes article pages while the build runs (see scraper.searchindex), with the
   options under `extra: pagefind:`; the index lands in site/pagefind/.
 """
@@ -18,10 +20,12 @@ from mkdocs.exceptions import PluginError
 
 from scraper.pagehtml import is_generated, page_html
 from scraper.searchindex import SearchIndex, SearchIndexError
+from scraper.themecache import ThemeCache, shared_chrome_key
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 _generated: dict[str, str] = {}  # src_uri → Markdown, between the two page hooks below
 _search: SearchIndex | None = None
+_theme = ThemeCache()
 
 
 def on_pre_build(config: Any) -> None:
@@ -32,6 +36,18 @@ def on_pre_build(config: Any) -> None:
             _search = SearchIndex(options)
         except (OSError, SearchIndexError) as exc:
             raise PluginError(f"Search index: {exc}") from exc
+
+
+def on_env(env: Any, config: Any, files: Any) -> Any:
+    global _theme
+    _theme = ThemeCache()  # a fresh cache for each build
+    env.globals["chrome"] = _theme.chrome
+    return env
+
+
+def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -> dict[str, Any]:
+    context["chrome_key"] = shared_chrome_key(page, nav)
+    return context
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -50,20 +66,19 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
         return content
     rendered = page_html(markdown, page.file, files)
     page.toc, page.present_anchor_ids = rendered.toc, rendered.anchors
-    return rendered.content
-
-
-def on_post_page(output: str, page: Any, config: Any) -> str:
-    if _search is not None and "data-pagefind-body" in output:  # only articles are searched
+    if _search is not None and page.meta.get("id"):  # articles are searched, listings not
+        # The article alone: the theme's chrome would only cost Pagefind time to skip.
         try:
-            _search.add("/" + page.url, output)
+            _search.add("/" + page.url, f"<html><body><main data-pagefind-body>{rendered.content}"
+                                        "</main></body></html>")
         except SearchIndexError as exc:
             raise PluginError(f"Search index: {exc}") from exc
-    return output
+    return rendered.content
 
 
 def on_post_build(config: Any) -> None:
     global _search
+    log.debug("Theme chrome: %d blocks reused", _theme.reused)
     search, _search = _search, None
     if search is None:
         return
