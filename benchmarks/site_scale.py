@@ -1,10 +1,12 @@
 """The site at scale: N synthetic articles imported, built, indexed; time, memory, page weight.
 
-    python -m benchmarks.site_scale [--articles 10000] [--keep DIR]
+    python -m benchmarks.site_scale [--articles 10000] [--keep DIR [--reuse]] [--baseline]
 
-Prints and writes benchmarks/results/site_scale_N.json: import time, MkDocs build time and
-peak memory, search indexing time and peak memory, the largest article page, the largest
-listing page, and the search files a first query needs.
+Prints and writes benchmarks/results/site_scale_N.json: import time; `mkdocs build` time
+(search index included) and peak memory of MkDocs, Pagefind and both; the largest article
+page, the largest listing page. `--baseline` builds the same docs again, in the same run,
+the stock way (Material with its search plugin, every page through Python-Markdown) and
+prints our figures as ratios of its.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 from benchmarks.measure import measured
 from benchmarks.synth import generate
 from scraper.pipeline import import_pages
@@ -26,31 +30,41 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
 def project(tmp: Path) -> Path:
+    """The project folder with this checkout's configuration, theme overrides and hooks."""
     root = tmp / "project"
-    root.mkdir()
     for name in ("mkdocs.yml", "overrides", "scraper/mkdocs_hooks.py", "docs/about.md"):
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if (ROOT / name).is_dir():
+            shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(ROOT / name, target)
         else:
             shutil.copy(ROOT / name, target)
     return root
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
-    args = parser.parse_args()
-    tmp = args.keep or Path(tempfile.mkdtemp(prefix="scale-"))
-    tmp.mkdir(parents=True, exist_ok=True)
-    root = project(tmp)
+def baseline_project(root: Path) -> Path:
+    """The same docs built the plain way: stock Material, its search plugin, Python-Markdown."""
+    base = root.parent / "baseline"
+    base.mkdir(exist_ok=True)
+    (base / "docs").unlink(missing_ok=True)
+    (base / "docs").symlink_to(root / "docs")
+    config = yaml.safe_load((root / "mkdocs.yml").read_text())
+    for key in ("hooks", "theme", "strict"):
+        config.pop(key, None)
+    config["theme"] = {"name": "material", "features": ["navigation.tabs"]}
+    config["plugins"] = ["search"]
+    config["extra"] = {}
+    (base / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return base
+
+
+def import_synthetic(root: Path, tmp: Path, articles: int) -> dict[str, object]:
     pages_dir = tmp / "pages"
     pages_dir.mkdir(exist_ok=True)
     start = time.perf_counter()
     pages = []
-    for kind, article_id, html in generate(args.articles):
+    for kind, article_id, html in generate(articles):
         path = pages_dir / f"{kind}-{article_id}.html"
         path.write_text(html, encoding="utf-8")
         url = (f"https://en.tmtpost.com/post/{article_id}" if kind == "en"
@@ -59,27 +73,61 @@ def main() -> None:
     generated = time.perf_counter() - start
     start = time.perf_counter()
     counts = import_pages(pages, root / "docs", load_rules())
-    imported = time.perf_counter() - start
-    build = measured([sys.executable, "-m", "mkdocs", "build", "--strict"], root)
-    site = root / "site"
+    return {"written": dict(counts.by_status), "generate_s": round(generated, 1),
+            "import_s": round(time.perf_counter() - start, 1)}
+
+
+def weights(site: Path) -> dict[str, object]:
     articles = [p.stat().st_size for p in (site / "articles").glob("*/index.html")]
     listings = {str(p.relative_to(site)): p.stat().st_size for d in ("topics", "archive", "digest")
                 for p in (site / d).glob("*/index.html")}
     biggest_listing = max(listings.items(), key=lambda kv: kv[1])
-    material_index = site / "search" / "search_index.json"
-    result = {
-        "articles": args.articles, "written": dict(counts.by_status),
-        "generate_s": round(generated, 1), "import_s": round(imported, 1),
-        "full_build_s": round(build.seconds, 1),  # `mkdocs build`, search index included
-        "build_peak_mb": build.peak_mb,  # MkDocs and Pagefind together
-        "build_peak_mb_by_program": build.peak_by_program,
+    return {
         "article_page_kb_max": round(max(articles) / 1024, 1),
         "article_page_kb_mean": round(sum(articles) / len(articles) / 1024, 1),
         "largest_listing": [biggest_listing[0], round(biggest_listing[1] / 1024, 1)],
-        "material_search_index_mb": round(material_index.stat().st_size / 2**20, 1)
-        if material_index.exists() else None,
         "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1),
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: build the archive imported by an earlier run again")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also build the same docs with stock Material and its search plugin")
+    args = parser.parse_args()
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="scale-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    root = project(tmp)
+    reuse = args.reuse and (root / "docs" / "articles").is_dir()
+    result: dict[str, object] = {"articles": args.articles}
+    if reuse:
+        result["articles"] = len(list((root / "docs" / "articles").glob("*.md")))
+    else:
+        result.update(import_synthetic(root, tmp, args.articles))
+    shutil.rmtree(root / "site", ignore_errors=True)
+    build = measured([sys.executable, "-m", "mkdocs", "build", "--strict"], root)
+    result.update({
+        "full_build_s": round(build.seconds, 1),  # `mkdocs build`, search index included
+        "build_peak_mb": build.peak_mb,  # MkDocs and Pagefind together
+        "build_peak_mb_by_program": build.peak_by_program,
+        **weights(root / "site"),
+    })
+    if args.baseline:
+        base = baseline_project(root)
+        shutil.rmtree(base / "site", ignore_errors=True)
+        plain = measured([sys.executable, "-m", "mkdocs", "build"], base)
+        index = base / "site" / "search" / "search_index.json"
+        result["baseline_material_search"] = {
+            "build_s": round(plain.seconds, 1), "peak_mb": plain.peak_mb,
+            "search_index_mb": round(index.stat().st_size / 2**20, 1),
+            "article_page_kb_max": weights(base / "site")["article_page_kb_max"],
+        }
+        result["build_time_vs_baseline"] = round(build.seconds / plain.seconds, 2)
+        result["build_peak_vs_baseline"] = round(build.peak_mb / plain.peak_mb, 2)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"site_scale_{args.articles}.json").write_text(json.dumps(result, indent=2) + "\n")
     for key, value in result.items():
