@@ -65,7 +65,7 @@ def _site_href(m: re.Match[str], page_file: File, files: Files) -> str:
     attr, link, rest = m.group(1), m.group(2), m.group(3) or ""
     path = posixpath.normpath(posixpath.join(posixpath.dirname(page_file.src_uri),
                                              unquote(html.unescape(link))))
-    target = files.get_file_from_path(path)
+    target = files.src_uris.get(path)  # normpath made it posix: no PurePath per link
     if target is None:
         if link.endswith(".md"):
             log.warning("Doc file '%s' contains a link '%s', but the target '%s' is not found "
