@@ -23,7 +23,6 @@ from scraper.searchindex import SearchIndex, SearchIndexError
 from scraper.themecache import ThemeCache, shared_chrome_key
 
 log = logging.getLogger("mkdocs.plugins.scraper")
-_generated: dict[str, str] = {}  # src_uri → Markdown, between the two page hooks below
 _search: SearchIndex | None = None
 _theme = ThemeCache()
 
@@ -58,25 +57,26 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if isinstance(title, str):
         page.meta["title"] = html.escape(title, quote=True)
     if is_generated(page.file.src_uri, markdown):
-        _generated[page.file.src_uri] = markdown
-        return ""  # nothing left for Python-Markdown to do
+        rendered = page_html(markdown, page.file, files)
+
+        # MkDocs calls page.render(config, files) right after this hook. For a generated page
+        # it only installs the cmark HTML: building a Python-Markdown instance per page (its
+        # extensions, its parser) was 7% of the build even with nothing left to convert.
+        def render(config: Any, files: Any) -> None:
+            page.content, page.toc, page.present_anchor_ids = rendered
+        page.render = render
     return markdown
 
 
 def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
-    markdown = _generated.pop(page.file.src_uri, None)
-    if markdown is None:
-        return content
-    rendered = page_html(markdown, page.file, files)
-    page.toc, page.present_anchor_ids = rendered.toc, rendered.anchors
-    if _search is not None and page.meta.get("id"):  # articles are searched, listings not
+    if _search is not None and page.meta.get("id") and is_generated(page.file.src_uri, ""):
         # The article alone: the theme's chrome would only cost Pagefind time to skip.
         try:
-            _search.add("/" + page.url, f"<html><body><main data-pagefind-body>{rendered.content}"
+            _search.add("/" + page.url, f"<html><body><main data-pagefind-body>{content}"
                                         "</main></body></html>")
         except SearchIndexError as exc:
             raise PluginError(f"Search index: {exc}") from exc
-    return rendered.content
+    return content
 
 
 def on_post_build(config: Any) -> None:
@@ -96,6 +96,5 @@ def on_post_build(config: Any) -> None:
 def on_build_error(error: Exception) -> None:
     global _search
     search, _search = _search, None
-    _generated.clear()
     if search is not None:
         search.close()
