@@ -46,7 +46,12 @@ class SearchIndex:
         self._reader = threading.Thread(target=self._read_replies, daemon=True)
         self._reader.start()
         self.pages = 0
-        self._index_id = self._call({"type": "NewIndex", "config": options})["index_id"]
+        try:
+            self._index_id = self._call({"type": "NewIndex", "config": options})["index_id"]
+        except SearchIndexError:
+            self._proc.kill()  # whatever state it is in, it is of no use
+            self._proc.wait()
+            raise
 
     def add(self, url: str, html: str) -> None:
         """Queue a page; Pagefind indexes it in the background. Errors surface in `write`."""
@@ -82,16 +87,17 @@ class SearchIndex:
     def _send(self, payload: dict[str, Any], page_url: str | None = None) -> int:
         with self._done:  # registered before sending: the reply may come back at once
             self._sent += 1
+            message_id = self._sent
             if page_url is not None:
-                self._urls[self._sent] = page_url
-        message = {"message_id": self._sent, "payload": payload}
+                self._urls[message_id] = page_url
+        message = {"message_id": message_id, "payload": payload}
         assert self._proc.stdin is not None
         try:
             self._proc.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
             self._proc.stdin.flush()
         except OSError as exc:
             raise SearchIndexError(f"Pagefind stopped: {exc}") from exc
-        return self._sent
+        return message_id
 
     def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
         message_id = self._send(payload)
@@ -106,15 +112,20 @@ class SearchIndex:
     def _read_replies(self) -> None:
         stdout = cast(io.BufferedReader, self._proc.stdout)  # what Popen gives for a PIPE
         pending = b""
-        while chunk := stdout.read1(1 << 16):
-            *messages, pending = (pending + chunk).split(b",")
-            for raw in messages:
-                self._receive(json.loads(base64.b64decode(raw)))
-        with contextlib.suppress(subprocess.TimeoutExpired):  # reaped, for its exit code
-            self._proc.wait(timeout=10)
-        with self._done:  # the service has ended: wake anyone waiting
-            self._ended = True
-            self._done.notify_all()
+        try:
+            while chunk := stdout.read1(1 << 16):
+                *messages, pending = (pending + chunk).split(b",")
+                for raw in messages:
+                    self._receive(json.loads(base64.b64decode(raw)))
+        except ValueError as exc:  # not base64 or not JSON: nothing after it can be trusted
+            with self._done:
+                self._errors.append(f"unreadable reply from Pagefind ({exc})")
+        finally:
+            with contextlib.suppress(subprocess.TimeoutExpired):  # reaped, for its exit code
+                self._proc.wait(timeout=1)
+            with self._done:  # no more replies: wake anyone waiting
+                self._ended = True
+                self._done.notify_all()
 
     def _receive(self, reply: dict[str, Any]) -> None:
         message_id, payload = reply.get("message_id"), reply.get("payload") or {}

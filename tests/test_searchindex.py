@@ -38,3 +38,14 @@ def test_a_service_that_dies_fails_fast_instead_of_hanging(monkeypatch: pytest.M
     monkeypatch.setattr(searchindex, "get_executable", lambda: dead)
     with pytest.raises(SearchIndexError, match="NewIndex failed: exit code 3"):
         SearchIndex({})
+
+
+def test_an_unreadable_reply_fails_the_index_instead_of_hanging(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    garbled = tmp_path / "pagefind"
+    garbled.write_text(f"#!{sys.executable}\nimport sys, time\nsys.stdin.read(1)\n"
+                       "sys.stdout.write('%%%not base64%%%,'); sys.stdout.flush(); time.sleep(30)\n")
+    garbled.chmod(0o755)
+    monkeypatch.setattr(searchindex, "get_executable", lambda: garbled)
+    with pytest.raises(SearchIndexError, match="NewIndex failed"):
+        SearchIndex({})
