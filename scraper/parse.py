@@ -6,7 +6,6 @@ HTML and text dumps end up in the same shape, so site rules are written once, on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import lxml.html
 from lxml import etree
@@ -27,6 +26,9 @@ BLOCK_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "address", "center", "body",
     "html", "details", "summary",
 }
+# Inside an inline element, these make it a block (e.g. <a><div>..</div></a>).
+BREAKS_INLINE = (*BLOCK_TAGS, "img", "br")
+LIST_ITEM_SKIPS = DROP_TAGS | {"ul", "ol"}  # a nested list is not part of an item's text
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 INLINE_MARK = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 
@@ -70,13 +72,21 @@ class _Inline:
             md = f"{INLINE_MARK[tag]}{md.strip()}{INLINE_MARK[tag]}"
         self.md.append(md)
 
-    def flush(self, css: str = "") -> Iterator[Block]:
+    def flush(self, el: etree._Element | None = None) -> list[Block]:
+        """The run's paragraphs (with the class and id of `el`), leaving the run empty."""
+        if not self.text:  # most calls: nothing since the last block
+            return []
         text, md = "".join(self.text), "".join(self.md)
         self.text, self.md = [], []
+        if text.isspace():  # the whitespace between two blocks
+            return []
+        css = _css(el) if el is not None else ""
+        blocks = []
         # <br> splits a run into lines, as a browser's text rendering shows them
         for t, m in zip(text.split("\n\x00"), md.split("\n\x00"), strict=False):
-            if squash(t):
-                yield Block("paragraph", squash(t), _tidy_md(m), css=css)
+            if line := squash(t):
+                blocks.append(Block("paragraph", line, _tidy_md(m), css=css))
+        return blocks
 
 
 def _tidy_md(md: str) -> str:
@@ -90,7 +100,7 @@ def _list_items(el: etree._Element) -> list[tuple[str, str]]:
         run = _Inline()
         run.add_text(li.text)
         for child in li:
-            if isinstance(child.tag, str) and child.tag not in DROP_TAGS | {"ul", "ol"}:
+            if isinstance(child.tag, str) and child.tag not in LIST_ITEM_SKIPS:
                 run.add_element(child)
             run.add_text(child.tail)
         text, md = squash("".join(run.text)), _tidy_md("".join(run.md))
@@ -130,8 +140,8 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
                 blocks.append(Block("figure", "", "", alt=alt, css=_css(el)))
             return
         if tag not in BLOCK_TAGS:
-            if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS | {"img", "br"}
-                   for c in el.iter() if c is not el):
+            # (el is no block, img or br itself, so iter() yields descendants only)
+            if next(el.iter(*BREAKS_INLINE), None) is not None:
                 # inline element wrapping blocks (e.g. <a><div>..</div></a>): treat as a block
                 run.add_text(el.text)
                 for child in el:
@@ -141,7 +151,6 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
                 run.add_element(el)
             return
         blocks.extend(run.flush())
-        css = _css(el)
         if container and el is root:
             tag = "div"
         if tag in HEADINGS:
@@ -150,14 +159,14 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
                 inner = _Inline()
                 inner.add_element(el)
                 blocks.append(Block("heading", text, _tidy_md("".join(inner.md)),
-                                    level=HEADINGS[tag], css=css))
+                                    level=HEADINGS[tag], css=_css(el)))
             return
         if tag in ("ul", "ol"):
             items = _list_items(el)
             if items:
                 blocks.append(Block("list", "\n".join(t for t, _ in items), "",
                                     level=1 if tag == "ol" else 0,
-                                    items=tuple(m for _, m in items), css=css))
+                                    items=tuple(m for _, m in items), css=_css(el)))
             return
         if tag == "figure":
             fig = _figure(el)
@@ -167,20 +176,20 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
         if tag == "pre":
             code = _text(el).strip("\n")
             if code.strip():
-                blocks.append(Block("code", code, code, css=css))
+                blocks.append(Block("code", code, code, css=_css(el)))
             return
         if tag == "blockquote":
             inner_blocks = walk_blocks(el, container=True)
             text = "\n".join(b.text for b in inner_blocks if b.text)
             if text:
                 md = "\n".join(b.md for b in inner_blocks if b.text)
-                blocks.append(Block("quote", text, md, css=css))
+                blocks.append(Block("quote", text, md, css=_css(el)))
             return
         run.add_text(el.text)
         for child in el:
             visit(child)
             run.add_text(child.tail)
-        blocks.extend(run.flush(css))
+        blocks.extend(run.flush(el))
 
     visit(root)
     blocks.extend(run.flush())
