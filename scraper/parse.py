@@ -259,7 +259,7 @@ def looks_binary(content: bytes) -> bool:
         return False
     if head.startswith(BINARY_MAGIC):
         return True
-    controls = sum(head.count(bytes([c])) for c in CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))  # one C pass, not 28
     return bool(head) and controls / len(head) > 0.05
 
 
