@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
+
+from lxml import etree
 
 from scraper import clean
 from scraper.dates import BEIJING, parse_any, parse_english_date, parse_numeric_date
@@ -38,6 +42,16 @@ DEK_HINT = re.compile(r"dek|sub|summary|excerpt|desc|abstract|lead|intro", re.I)
 TITLE_SUFFIX = re.compile(r"\s*(?:[-|_–—]\s*(?:TMTPost|TMTPOST|钛媒体)[^-|_]*|-钛媒体官方网站)$")
 ID_IN_PATH = re.compile(r"/(?:post/|news/)?(\d{5,9})(?:\.html?)?/?$")
 HEADER_SPAN = 12  # the byline, title, dek and credits are all within the first blocks
+
+
+@cache
+def _compiled(xpath: str) -> etree.XPath:
+    return etree.XPath(xpath)
+
+
+def _select(tree: Any, xpath: str) -> Any:
+    """`tree.xpath(xpath)`, the expression parsed once per process rather than per page."""
+    return _compiled(xpath)(tree)
 
 
 def _undouble(name: str) -> str:
@@ -118,7 +132,7 @@ class TMTPost(SiteAdapter):
         if doc.tree is None:
             return list(doc.blocks)
         for xpath in ("//article", "//main", "//*[@id='content']"):
-            found = doc.tree.xpath(xpath)
+            found = _select(doc.tree, xpath)
             if found:
                 return walk_blocks(max(found, key=lambda e: len(e.text_content())))
         return list(doc.blocks)
@@ -184,7 +198,7 @@ class TMTPost(SiteAdapter):
         for xpath in ("//article//div[contains(concat(' ', @class, ' '), ' inner ')]",
                       "//*[contains(concat(' ', @class, ' '), ' post_content ')]",
                       "//*[@id='paragraph']"):
-            found = tree.xpath(xpath)
+            found = _select(tree, xpath)
             if found:
                 body_root = found[0]
                 break
@@ -193,7 +207,7 @@ class TMTPost(SiteAdapter):
 
         def first_text(*xpaths: str) -> str | None:
             for xp in xpaths:
-                for el in tree.xpath(xp):
+                for el in _select(tree, xp):
                     text = squash(el if isinstance(el, str) else el.text_content())
                     if text:
                         return text
