@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|])")
-_NEEDS_ESCAPE = re.compile(r"[&<>\\`*_{}\[\]()#+!|]")  # _SPECIALS and the HTML ones
+# Markdown's backslash-escapable characters; the backslash comes first, so that escaping it
+# does not double the backslashes put before the others.
+_SPECIALS = "\\`*_{}[]()#+!|"
+_NEEDS_ESCAPE = re.compile(f"[{re.escape('&<>' + _SPECIALS)}]")
 _LINE_START = re.compile(r"^(\s*)(?:([-=])|(\d+)([.)]))")
 # Control characters, and the bidirectional overrides that make text display as other text
 # ("evil\u202etxt.exe"); zero-width spaces and joiners stay (Chinese and emoji use them).
@@ -26,14 +28,21 @@ def squash(text: str) -> str:
 
 def escape_inline(text: str) -> str:
     """Escape text so Python-Markdown shows it literally: no markup, no raw HTML."""
-    if not _NEEDS_ESCAPE.search(text):  # most runs of text: one scan instead of four
+    if not _NEEDS_ESCAPE.search(text):  # most runs of text: one scan and done
         return text
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIALS.sub(r"\\\1", text)
+    # One replace per special present: far faster than a regex substitution per match.
+    for char in _SPECIALS:
+        if char in text:
+            text = text.replace(char, "\\" + char)
+    return text
 
 
 def protect_line_start(md: str) -> str:
     """Escape what only matters at the start of a line: list markers, setext underlines."""
+    if not _LINE_START.match(md):  # the usual case; the pattern can only match at the start
+        return md
+
     def fix(m: re.Match[str]) -> str:
         if m.group(2) == "=":  # not backslash-escapable; an entity cannot underline a heading
             return f"{m.group(1)}&#61;"

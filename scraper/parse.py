@@ -66,9 +66,9 @@ class _Inline:
         text = "".join(inner.text)
         md = "".join(inner.md)
         self.text.append(text)
-        if squash(text) and tag == "a":
+        if tag == "a" and squash(text):
             md = link(md.strip(), el.get("href"))
-        elif squash(text) and tag in INLINE_MARK and md.strip():
+        elif tag in INLINE_MARK and md.strip() and squash(text):
             md = f"{INLINE_MARK[tag]}{md.strip()}{INLINE_MARK[tag]}"
         self.md.append(md)
 
