@@ -167,6 +167,9 @@ class Matcher:
                 self.by_fixed.setdefault(phrase.fixed, []).append(phrase)
                 self.fixed_lengths.setdefault(key, set()).add(len(phrase.fixed))
                 self.longest[key] = max(self.longest.get(key, 1), len(words))
+        # Word sequences that begin a longer phrase: only after these is the next token read.
+        self.continued = {tuple(w.lower() for w in p.words[:k])
+                          for ps in self.by_fixed.values() for p in ps for k in range(1, len(p.words))}
         self.starts = self._starts_pattern()
 
     def _starts_pattern(self) -> re.Pattern[bytes]:
@@ -179,37 +182,50 @@ class Matcher:
                    *(p for ps in self.prefix.values() for p in ps), *self.short_prefix]
         return re.compile(f" (?={_phrase_regex(phrases)})".encode("ascii"))
 
-    @staticmethod
-    def _window(text: Text, start: int, size: int) -> list[tuple[int, int]]:
-        """The spans of the token at `start` and of up to `size` - 1 tokens after it.
+    def _window(self, text: Text, start: int) -> tuple[list[tuple[int, int]], tuple[str, ...]]:
+        """The spans and lower-cased forms of the token at `start` and of the tokens after
+        it as far as a phrase may still match (the words so far begin a longer phrase).
 
-        It stops early at a gap no phrase may span, or at the end of the text: a phrase
-        longer than the window cannot match there.
+        It stops early at a gap no phrase may span, or at the end of the text.
         """
-        end = text.folded.find(b" ", start)
-        spans = [(start, end if end != -1 else len(text.folded))]
-        while len(spans) < size:
-            end = spans[-1][1]
-            token = _FOLDED_TOKEN.search(text.folded, end)
+        folded = text.folded
+        end = folded.find(b" ", start)
+        if end == -1:
+            end = len(folded)
+        spans = [(start, end)]
+        lowered: tuple[str, ...] = (folded[start:end].decode("ascii"),)  # tokens are ASCII
+        while lowered in self.continued:
+            token = _FOLDED_TOKEN.search(folded, end)
             if token is None or not _GAP.fullmatch(text.text, end, token.start()):
                 break
-            spans.append(token.span())
-        return spans
+            start, end = token.span()
+            spans.append((start, end))
+            lowered += (folded[start:end].decode("ascii"),)
+        return spans, lowered
 
     def _phrases_at(self, text: Text, start: int) -> list[tuple[_Phrase, int]]:
         """The phrases that match at the token starting at `start`, with where they end."""
-        first_end = text.folded.find(b" ", start)
-        first = text.folded[start:first_end if first_end != -1 else None].decode("ascii")
-        spans = self._window(text, start, self.longest.get(first, 1))
-        lowered = tuple(text.folded[s:e].decode("ascii") for s, e in spans)  # tokens are ASCII
+        spans, lowered = self._window(text, start)
+        first = lowered[0]
         phrases = [*self.prefix.get(first[:3], ()), *self.short_prefix]
         for length in self.fixed_lengths.get(first, ()):
-            phrases += self.by_fixed.get(lowered[:length], ())
-        if any(p.case_sensitive for p in phrases):
-            as_written = tuple(text.text[s:e] for s, e in spans)
-        else:
-            as_written = lowered  # not looked at
-        return [(p, spans[len(p.words) - 1][1]) for p in phrases if p.matches(as_written, lowered)]
+            if length <= len(lowered):
+                phrases += self.by_fixed.get(lowered[:length], ())
+        found = []
+        as_written: tuple[str, ...] = ()
+        for phrase in phrases:
+            n = len(phrase.words)
+            if n > len(lowered):
+                continue
+            # A phrase found under its lower-cased words matches unless case or a
+            # wildcard ending is still to be checked.
+            if phrase.case_sensitive or phrase.wildcard:
+                if phrase.case_sensitive and not as_written:
+                    as_written = tuple(text.text[s:e] for s, e in spans)
+                if not phrase.matches(as_written, lowered):
+                    continue
+            found.append((phrase, spans[n - 1][1]))
+        return found
 
     def find(self, text: Text) -> list[list[int]]:
         """Per topic, the indices of its terms matched in `text`, one per match."""
