@@ -85,7 +85,9 @@ class _Inline:
         # <br> splits a run into lines, as a browser's text rendering shows them
         for t, m in zip(text.split("\n\x00"), md.split("\n\x00"), strict=False):
             if line := squash(t):
-                blocks.append(Block("paragraph", line, _tidy_md(m), css=css))
+                # Markdown the same as the text (nothing escaped or marked up) squashes the same.
+                md = protect_line_start(line) if m == t else _tidy_md(m)
+                blocks.append(Block("paragraph", line, md, css=css))
         return blocks
 
 
@@ -196,6 +198,12 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
     return blocks
 
 
+# The keys _meta reads. A <meta> under another name can change nothing (pages carry
+# dozens), so its content is not even squashed.
+_META_KEYS = frozenset({"title", "og:title", "og:description", "description", "canonical", "og:url",
+                        "keywords", "article:published_time", "time", "author"})
+
+
 def _meta(doc: etree._Element) -> PageMeta:
     """The head's title and meta tags (and the first <time datetime>), in one pass."""
     found: dict[str, str] = {}
@@ -210,7 +218,8 @@ def _meta(doc: etree._Element) -> PageMeta:
             keep("title", el.text)
         elif tag == "meta":
             name = (el.get("name") or el.get("property") or "").lower()
-            keep(name, el.get("content"))
+            if name in _META_KEYS:
+                keep(name, el.get("content"))
         elif tag == "link" and "canonical" in (el.get("rel") or "").lower().split():
             keep("canonical", el.get("href"))
         elif tag == "time":
