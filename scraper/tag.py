@@ -100,6 +100,26 @@ class Text:
         self.has_cjk = self.cjk_chars > 0
 
 
+def _trie_regex(words: Iterable[str]) -> str:
+    """A regex matching any of `words` (not empty), as a trie: the regex engine does not
+    build one itself, and trying hundreds of alternatives one by one is slow."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(char) + branch(rest) for char, rest in sorted(node.items()) if char]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(trie)
+
+
 def _phrase_regex(phrases: Iterable[_Phrase]) -> str:
     """A regex for the folded text matching where any of `phrases` starts, ignoring case
     and what stands between the words (the matcher checks both).
@@ -171,6 +191,8 @@ class Matcher:
         self.continued = {tuple(w.lower() for w in p.words[:k])
                           for ps in self.by_fixed.values() for p in ps for k in range(1, len(p.words))}
         self.starts = self._starts_pattern()
+        cjk_terms = [word for terms in self.cjk_by_first.values() for _, _, word in terms]
+        self.cjk_start = re.compile(_trie_regex(cjk_terms) if cjk_terms else "(?!)")
 
     def _starts_pattern(self) -> re.Pattern[bytes]:
         """Matches the space before a token where a Latin phrase may start, in " " + folded.
@@ -227,6 +249,25 @@ class Matcher:
             found.append((phrase, spans[n - 1][1]))
         return found
 
+    def _cjk_matches(self, text: str) -> list[tuple[int, int, int, int]]:
+        """(topic, term, start, end) of every match of a CJK term; a term's own matches do
+        not overlap, as str.find from the end of the last one would find them.
+
+        One regex (a trie of all the terms) jumps from one place where a term starts to
+        the next; only there are the terms with that first character compared.
+        """
+        matches = []
+        free_from: dict[tuple[int, int], int] = {}  # per term, where its last match ended
+        where = self.cjk_start.search(text)
+        while where is not None:
+            at = where.start()
+            for topic, index, word in self.cjk_by_first[text[at]]:
+                if text.startswith(word, at) and at >= free_from.get((topic, index), 0):
+                    matches.append((topic, index, at, at + len(word)))
+                    free_from[topic, index] = at + len(word)
+            where = self.cjk_start.search(text, at + 1)
+        return matches
+
     def find(self, text: Text) -> list[list[int]]:
         """Per topic, the indices of its terms matched in `text`, one per match."""
         found: list[list[tuple[int, int, int]]] = [[] for _ in range(self.topics)]
@@ -235,13 +276,8 @@ class Matcher:
             for phrase, end in self._phrases_at(text, start):
                 found[phrase.topic].append((start, -end, phrase.term))
         if text.has_cjk:
-            # Only the terms whose first character occurs in the text can match.
-            for first in self.cjk_by_first.keys() & set(text.text):
-                for topic, index, word in self.cjk_by_first[first]:
-                    at = text.text.find(word)
-                    while at != -1:
-                        found[topic].append((at, -(at + len(word)), index))
-                        at = text.text.find(word, at + len(word))
+            for topic, index, at, end in self._cjk_matches(text.text):
+                found[topic].append((at, -end, index))
         return [_leftmost_longest(matches) for matches in found]
 
 
