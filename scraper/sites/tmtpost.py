@@ -54,6 +54,14 @@ def _select(tree: Any, xpath: str) -> Any:
     return _compiled(xpath)(tree)
 
 
+def _byline(text: str) -> re.Match[str] | None:
+    """BYLINE.match, skipped when none of the separators it needs is in the text: its lazy
+    name part makes every failing match try up to 80 lengths."""
+    if "・" not in text and "·" not in text and "•" not in text:
+        return None
+    return BYLINE.match(text)
+
+
 def _undouble(name: str) -> str:
     """"HeatherZouHeatherZou" → "HeatherZou": avatar text and link print the name twice."""
     name = squash(name)
@@ -104,7 +112,7 @@ class TMTPost(SiteAdapter):
             return True
         if (doc.meta.title or "").endswith("钛媒体官方网站"):
             return True
-        if not any(BYLINE.match(t) for t in head):
+        if not any(_byline(t) for t in head):
             return False
         # The doubled byline plus the site's footer, or its "Image Source : X" credit spacing
         texts = {b.text for b in doc.blocks}
@@ -139,7 +147,7 @@ class TMTPost(SiteAdapter):
 
     def _from_blocks(self, doc: Document, blocks: list[Block]) -> Article:
         blocks = _cut_footer(blocks)
-        start = next((i for i, b in enumerate(blocks[:HEADER_SPAN]) if BYLINE.match(b.text)), None)
+        start = next((i for i, b in enumerate(blocks[:HEADER_SPAN]) if _byline(b.text)), None)
         if start is None:
             # no byline: the header starts at the first heading (HTML) or line (text)
             start = next((i for i, b in enumerate(blocks[:HEADER_SPAN]) if b.kind == "heading"
@@ -153,7 +161,7 @@ class TMTPost(SiteAdapter):
         header: list[Block] = []
         end = anchor if anchor is not None else min(len(blocks), 4)
         for block in blocks[:end]:
-            if (m := BYLINE.match(block.text)) and not header and not authors:
+            if (m := _byline(block.text)) and not header and not authors:
                 authors.append(_undouble(m.group("name")))
                 published = parse_english_date(m.group("date"))
             elif STANDALONE_DATE.match(block.text):
