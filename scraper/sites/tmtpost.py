@@ -62,6 +62,13 @@ def _byline(text: str) -> re.Match[str] | None:
     return BYLINE.match(text)
 
 
+def _is_site_chrome(text: str) -> bool:
+    """CHROME.match, skipped for lines with none of its words (its .* alternatives would
+    cost a scan with backtracking per line)."""
+    return ("Chinese Version" in text or "中文版" in text or "二维码" in text or "钛媒体APP" in text
+            ) and bool(CHROME.match(text))
+
+
 def _undouble(name: str) -> str:
     """"HeatherZouHeatherZou" → "HeatherZou": avatar text and link print the name twice."""
     name = squash(name)
@@ -168,7 +175,7 @@ class TMTPost(SiteAdapter):
                 published = published or parse_any(block.text.strip("·• "))
             elif m := ABSTRACT.match(block.text):
                 summary = block.text[m.end():].strip() or None
-            elif CHROME.match(block.text) or block.kind == "figure" and not block.text:
+            elif _is_site_chrome(block.text) or block.kind == "figure" and not block.text:
                 continue
             else:
                 header.append(block)
@@ -188,7 +195,7 @@ class TMTPost(SiteAdapter):
             title_block = None
 
         body, credits = clean.split_credits(body)
-        body = [b for b in clean.drop_chrome(body) if not CHROME.match(b.text)
+        body = [b for b in clean.drop_chrome(body) if not _is_site_chrome(b.text)
                 and not ABSTRACT.match(b.text)]
         title = title_block.text if title_block else self._meta_title(doc)
         published = _more_precise(published, parse_any(doc.meta.published))
@@ -236,7 +243,7 @@ class TMTPost(SiteAdapter):
         blocks = [b for b in blocks if not (b.kind == "paragraph" and ABSTRACT.match(b.text))]
         blocks = clean.drop_repeated_title(blocks, title)
         body, credits = clean.split_credits(blocks)
-        body = [b for b in clean.drop_chrome(body) if not CHROME.match(b.text)]
+        body = [b for b in clean.drop_chrome(body) if not _is_site_chrome(b.text)]
         authors = [_undouble(author)] if author and len(author) <= 40 else []
         return self._article(doc, title, summary or None, authors, published, body, credits)
 
