@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
+
+from lxml import etree
 
 from scraper import sites
 from scraper.errors import SkipArticle
@@ -17,9 +20,18 @@ CHALLENGE = re.compile(
     re.I)
 
 
+def _has_paragraphs(tree: etree._Element, count: int) -> bool:
+    """At least `count` <p> elements in the tree, counted in C and only as far as needed.
+
+    (The same test as `len(tree.xpath("//p[position() <= count]")) >= count`: that takes
+    up to `count` from each parent, which reaches `count` exactly when the total does.)
+    """
+    return sum(1 for _ in islice(tree.iter("p"), count)) >= count
+
+
 def is_challenge(doc: Document) -> bool:
     """A bot-blocking page: a few lines of text saying so (articles have many paragraphs)."""
-    if doc.tree is not None and len(doc.tree.xpath("//p[position() < 9]")) >= 8 and not (
+    if doc.tree is not None and _has_paragraphs(doc.tree, 8) and not (
             CHALLENGE.search(doc.meta.title or "")):
         return False
     sample = doc.text_sample(3000)
@@ -42,12 +54,13 @@ SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s|$)|[。！？]")
 
 OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0eff"
                           r"\u1100-\u11ff\uac00-\ud7af]")
+OTHER_SCRIPT_RUN = re.compile(f"{OTHER_SCRIPT.pattern}+")
 
 
 def check_language(article: Article) -> Article:
     """Only English and Chinese are published; a page mostly in another script is refused."""
     sample = " ".join(b.text for b in article.blocks[:20])[:4000]
-    other = len(OTHER_SCRIPT.findall(sample))
+    other = sum(map(len, OTHER_SCRIPT_RUN.findall(sample)))  # a count of the characters
     if other and other * 2 > len(sample.replace(" ", "")):
         raise SkipArticle("the page is in a language we do not publish (only English and Chinese)")
     return article

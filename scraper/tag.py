@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from scraper.models import Article, Evidence
 
 DEFAULT_RULES = Path(__file__).with_name("topics.yml")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(f"{_CJK.pattern}+")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
 
@@ -63,15 +65,87 @@ class _Phrase:
     wildcard: bool
     case_sensitive: bool
 
+    @property
+    def fixed(self) -> tuple[str, ...]:
+        """The words a token must equal, lower-cased: all but a wildcard's last."""
+        return tuple(w.lower() for w in (self.words[:-1] if self.wildcard else self.words))
+
+    def matches(self, as_written: tuple[str, ...], lowered: tuple[str, ...]) -> bool:
+        """Whether the phrase is the first tokens of a window (see Matcher._window)."""
+        n = len(self.words)
+        if n > len(lowered):
+            return False
+        tokens = as_written if self.case_sensitive else lowered
+        if not self.wildcard:
+            return tokens[:n] == self.words
+        return tokens[:n - 1] == self.words[:-1] and tokens[n - 1].startswith(self.words[-1])
+
+
+# Folds a text, encoded as ASCII with one "?" per other character, to lower-case letters
+# and digits with a space for everything else: byte i stands for character i, and the
+# tokens are the runs of non-spaces, which C-level bytes methods and regexes find fast.
+_FOLD = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 else 32
+              for c in range(256))
+_FOLDED_TOKEN = re.compile(rb"[a-z0-9]+")
+
 
 class Text:
-    """A text tokenised once for every topic."""
+    """A text prepared once for every topic."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens = [(m.start(), m.end(), m.group(), m.group().lower())
-                       for m in _TOKEN.finditer(text)]
-        self.has_cjk = bool(_CJK.search(text))
+        self.folded = text.encode("ascii", "replace").translate(_FOLD)
+        self.token_count = len(self.folded.split())
+        self.cjk_chars = sum(map(len, _CJK_RUN.findall(text)))
+        self.has_cjk = self.cjk_chars > 0
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """A regex matching any of `words` (not empty), as a trie: the regex engine does not
+    build one itself, and trying hundreds of alternatives one by one is slow."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(char) + branch(rest) for char, rest in sorted(node.items()) if char]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(trie)
+
+
+def _phrase_regex(phrases: Iterable[_Phrase]) -> str:
+    """A regex for the folded text matching where any of `phrases` starts, ignoring case
+    and what stands between the words (the matcher checks both).
+
+    The alternatives form a trie: the regex engine does not build one itself, and trying
+    hundreds of alternatives one by one at every token would be slow.
+    """
+    trie: dict[str, Any] = {}
+    for phrase in phrases:
+        node = trie
+        for char in " ".join(phrase.words).lower():
+            node = node.setdefault(char, {})
+        node["*" if phrase.wildcard else "$"] = {}  # the phrase ends here: any ending, or a whole word
+
+    def branch(node: dict[str, Any]) -> str:
+        alternatives = []
+        for char, rest in sorted(node.items()):
+            if char == "$":
+                alternatives.append("(?![a-z0-9])")
+            elif char == "*":
+                alternatives.append("")
+            else:
+                alternatives.append((" +" if char == " " else re.escape(char)) + branch(rest))
+        return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+
+    return branch(trie) if trie else "(?!)"
 
 
 class Matcher:
@@ -80,19 +154,24 @@ class Matcher:
     Latin terms match as whole-word token sequences, CJK terms anywhere. Within a topic,
     overlapping matches resolve leftmost-longest, so "gas leak" (an exclusion) hides the
     "leak" inside it and "data leak" is not also counted as "leak". Built for speed: one
-    tokenisation per text and dictionary look-ups, no per-term regular expressions.
+    regex over the folded text finds the few tokens that can start a term, and only there
+    do dictionary look-ups of the following words find the phrases; no per-term regexes.
     """
 
     def __init__(self, topics: list[tuple[Term, ...]]) -> None:
         self.topics = len(topics)
-        self.exact: dict[str, list[_Phrase]] = {}
+        # Phrases by their fixed words; per first word, the numbers of fixed words to look
+        # up and how many tokens the longest phrase spans.
+        self.by_fixed: dict[tuple[str, ...], list[_Phrase]] = {}
+        self.fixed_lengths: dict[str, set[int]] = {}
+        self.longest: dict[str, int] = {}
         self.prefix: dict[str, list[_Phrase]] = {}  # single-word wildcards by first 3 letters
         self.short_prefix: list[_Phrase] = []
-        self.cjk: list[tuple[int, int, str]] = []
+        self.cjk_by_first: dict[str, list[tuple[int, int, str]]] = {}  # by first character
         for t, terms in enumerate(topics):
             for i, term in enumerate(terms):
                 if term.is_cjk:
-                    self.cjk.append((t, i, term.label))
+                    self.cjk_by_first.setdefault(term.label[0], []).append((t, i, term.label))
                     continue
                 words = term.words
                 if not words:
@@ -104,41 +183,101 @@ class Matcher:
                         self.prefix.setdefault(key[:3], []).append(phrase)
                     else:
                         self.short_prefix.append(phrase)
-                else:
-                    self.exact.setdefault(key, []).append(phrase)
+                    continue
+                self.by_fixed.setdefault(phrase.fixed, []).append(phrase)
+                self.fixed_lengths.setdefault(key, set()).add(len(phrase.fixed))
+                self.longest[key] = max(self.longest.get(key, 1), len(words))
+        # Word sequences that begin a longer phrase: only after these is the next token read.
+        self.continued = {tuple(w.lower() for w in p.words[:k])
+                          for ps in self.by_fixed.values() for p in ps for k in range(1, len(p.words))}
+        self.starts = self._starts_pattern()
+        cjk_terms = [word for terms in self.cjk_by_first.values() for _, _, word in terms]
+        self.cjk_start = re.compile(_trie_regex(cjk_terms) if cjk_terms else "(?!)")
 
-    @staticmethod
-    def _phrase_end(phrase: _Phrase, text: Text, i: int) -> int | None:
-        n = len(phrase.words)
-        if i + n > len(text.tokens):
-            return None
-        for k, word in enumerate(phrase.words):
-            start, end, token, low = text.tokens[i + k]
-            if not phrase.case_sensitive:
-                token = low
-            if not (token == word or (k == n - 1 and phrase.wildcard and token.startswith(word))):
-                return None
-            if k and not _GAP.fullmatch(text.text, text.tokens[i + k - 1][1], start):
-                return None
-        return text.tokens[i + n - 1][1]
+    def _starts_pattern(self) -> re.Pattern[bytes]:
+        """Matches the space before a token where a Latin phrase may start, in " " + folded.
+
+        The space stands for "at a token start" and lets the regex engine skip from space
+        to space; the phrase is only looked ahead at, as other phrases may start inside it.
+        """
+        phrases = [*(p for ps in self.by_fixed.values() for p in ps),
+                   *(p for ps in self.prefix.values() for p in ps), *self.short_prefix]
+        return re.compile(f" (?={_phrase_regex(phrases)})".encode("ascii"))
+
+    def _window(self, text: Text, start: int) -> tuple[list[tuple[int, int]], tuple[str, ...]]:
+        """The spans and lower-cased forms of the token at `start` and of the tokens after
+        it as far as a phrase may still match (the words so far begin a longer phrase).
+
+        It stops early at a gap no phrase may span, or at the end of the text.
+        """
+        folded = text.folded
+        end = folded.find(b" ", start)
+        if end == -1:
+            end = len(folded)
+        spans = [(start, end)]
+        lowered: tuple[str, ...] = (folded[start:end].decode("ascii"),)  # tokens are ASCII
+        while lowered in self.continued:
+            token = _FOLDED_TOKEN.search(folded, end)
+            if token is None or not _GAP.fullmatch(text.text, end, token.start()):
+                break
+            start, end = token.span()
+            spans.append((start, end))
+            lowered += (folded[start:end].decode("ascii"),)
+        return spans, lowered
+
+    def _phrases_at(self, text: Text, start: int) -> list[tuple[_Phrase, int]]:
+        """The phrases that match at the token starting at `start`, with where they end."""
+        spans, lowered = self._window(text, start)
+        first = lowered[0]
+        phrases = [*self.prefix.get(first[:3], ()), *self.short_prefix]
+        for length in self.fixed_lengths.get(first, ()):
+            if length <= len(lowered):
+                phrases += self.by_fixed.get(lowered[:length], ())
+        found = []
+        as_written: tuple[str, ...] = ()
+        for phrase in phrases:
+            n = len(phrase.words)
+            if n > len(lowered):
+                continue
+            # A phrase found under its lower-cased words matches unless case or a
+            # wildcard ending is still to be checked.
+            if phrase.case_sensitive or phrase.wildcard:
+                if phrase.case_sensitive and not as_written:
+                    as_written = tuple(text.text[s:e] for s, e in spans)
+                if not phrase.matches(as_written, lowered):
+                    continue
+            found.append((phrase, spans[n - 1][1]))
+        return found
+
+    def _cjk_matches(self, text: str) -> list[tuple[int, int, int, int]]:
+        """(topic, term, start, end) of every match of a CJK term; a term's own matches do
+        not overlap, as str.find from the end of the last one would find them.
+
+        One regex (a trie of all the terms) jumps from one place where a term starts to
+        the next; only there are the terms with that first character compared.
+        """
+        matches = []
+        free_from: dict[tuple[int, int], int] = {}  # per term, where its last match ended
+        where = self.cjk_start.search(text)
+        while where is not None:
+            at = where.start()
+            for topic, index, word in self.cjk_by_first[text[at]]:
+                if text.startswith(word, at) and at >= free_from.get((topic, index), 0):
+                    matches.append((topic, index, at, at + len(word)))
+                    free_from[topic, index] = at + len(word)
+            where = self.cjk_start.search(text, at + 1)
+        return matches
 
     def find(self, text: Text) -> list[list[int]]:
         """Per topic, the indices of its terms matched in `text`, one per match."""
         found: list[list[tuple[int, int, int]]] = [[] for _ in range(self.topics)]
-        for i, (start, _, _, low) in enumerate(text.tokens):
-            for group in (self.exact.get(low), self.prefix.get(low[:3]), self.short_prefix):
-                if not group:
-                    continue
-                for phrase in group:
-                    end = self._phrase_end(phrase, text, i)
-                    if end is not None:
-                        found[phrase.topic].append((start, -end, phrase.term))
+        # A match at index i of " " + folded is a token starting at index i of the text.
+        for start in [m.start() for m in self.starts.finditer(b" " + text.folded)]:
+            for phrase, end in self._phrases_at(text, start):
+                found[phrase.topic].append((start, -end, phrase.term))
         if text.has_cjk:
-            for topic, index, word in self.cjk:
-                at = text.text.find(word)
-                while at != -1:
-                    found[topic].append((at, -(at + len(word)), index))
-                    at = text.text.find(word, at + len(word))
+            for topic, index, at, end in self._cjk_matches(text.text):
+                found[topic].append((at, -end, index))
         return [_leftmost_longest(matches) for matches in found]
 
 
@@ -199,7 +338,7 @@ class TopicRules:
         body = self.matcher.find(body_text)
         # An incidental mention recurs more in a long article: when neither title nor summary
         # names the topic, a long article needs proportionally more evidence.
-        words = len(body_text.tokens) + len(_CJK.findall(body_text.text)) // 2
+        words = body_text.token_count + body_text.cjk_chars // 2
         stretch = max(1.0, words / self.long_article_words) if self.long_article_words else 1.0
         tags: list[str] = []
         evidence: dict[str, tuple[Evidence, ...]] = {}

@@ -44,6 +44,26 @@ def test_terms_match_whole_words_with_acronyms_case_sensitive(term: str, text: s
     assert found.get(term.rstrip("*"), 0) == hits
 
 
+# Corners of the matcher (short wildcards, a word that starts both a term and a longer
+# phrase, gaps between words, Unicode letters that fold to ASCII, overlapping Chinese terms),
+# pinned to what the matcher counted before it was rewritten for speed.
+@pytest.mark.parametrize(("terms", "text", "found"), [
+    (["e*"], "EVs, e-bikes and electric cars", {"e": 3}),
+    (["ev", "ev charging"], "an ev charging site, an ev", {"ev": 1, "ev charging": 1}),
+    (["EV battery swap*"], "EV battery swapping; ev battery swaps; EV  battery\nswap",
+     {"EV battery swap": 2}),
+    (["data leak", "data"], "data, data leak, data-leak, data's leak, data. leak",
+     {"data": 3, "data leak": 2}),
+    (["x-ray*"], "x ray, X-rays, x'rays, x--ray, x.ray", {"x-ray": 4}),
+    (["ai"], "AI \u0130stanbul ai \u212a \u017f", {"ai": 2}),
+    (["中中", "中"], "中中中 A中中", {"中中": 2, "中": 1}),
+    (["A股", "股"], "A股与港股, a股", {"股": 2, "A股": 1}),
+])
+def test_matcher_corner_cases(terms: list, text: str, found: dict) -> None:
+    tagged = one_topic(terms).tag(article("", text))
+    assert {e.term: e.count for e in tagged.evidence.get("t", ())} == found
+
+
 def test_title_and_summary_weigh_more_than_the_body() -> None:
     rules = parse_rules({"title_weight": 3, "topics": [
         {"id": "t", "label": "T", "threshold": 3, "terms": ["battery"]}]}, "x.yml")

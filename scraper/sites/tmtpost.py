@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
+
+from lxml import etree
 
 from scraper import clean
 from scraper.dates import BEIJING, parse_any, parse_english_date, parse_numeric_date
@@ -38,6 +42,31 @@ DEK_HINT = re.compile(r"dek|sub|summary|excerpt|desc|abstract|lead|intro", re.I)
 TITLE_SUFFIX = re.compile(r"\s*(?:[-|_–—]\s*(?:TMTPost|TMTPOST|钛媒体)[^-|_]*|-钛媒体官方网站)$")
 ID_IN_PATH = re.compile(r"/(?:post/|news/)?(\d{5,9})(?:\.html?)?/?$")
 HEADER_SPAN = 12  # the byline, title, dek and credits are all within the first blocks
+
+
+@cache
+def _compiled(xpath: str) -> etree.XPath:
+    return etree.XPath(xpath)
+
+
+def _select(tree: Any, xpath: str) -> Any:
+    """`tree.xpath(xpath)`, the expression parsed once per process rather than per page."""
+    return _compiled(xpath)(tree)
+
+
+def _byline(text: str) -> re.Match[str] | None:
+    """BYLINE.match, skipped when none of the separators it needs is in the text: its lazy
+    name part makes every failing match try up to 80 lengths."""
+    if "・" not in text and "·" not in text and "•" not in text:
+        return None
+    return BYLINE.match(text)
+
+
+def _is_site_chrome(text: str) -> bool:
+    """CHROME.match, skipped for lines with none of its words (its .* alternatives would
+    cost a scan with backtracking per line)."""
+    return ("Chinese Version" in text or "中文版" in text or "二维码" in text or "钛媒体APP" in text
+            ) and bool(CHROME.match(text))
 
 
 def _undouble(name: str) -> str:
@@ -90,7 +119,7 @@ class TMTPost(SiteAdapter):
             return True
         if (doc.meta.title or "").endswith("钛媒体官方网站"):
             return True
-        if not any(BYLINE.match(t) for t in head):
+        if not any(_byline(t) for t in head):
             return False
         # The doubled byline plus the site's footer, or its "Image Source : X" credit spacing
         texts = {b.text for b in doc.blocks}
@@ -118,14 +147,14 @@ class TMTPost(SiteAdapter):
         if doc.tree is None:
             return list(doc.blocks)
         for xpath in ("//article", "//main", "//*[@id='content']"):
-            found = doc.tree.xpath(xpath)
+            found = _select(doc.tree, xpath)
             if found:
                 return walk_blocks(max(found, key=lambda e: len(e.text_content())))
         return list(doc.blocks)
 
     def _from_blocks(self, doc: Document, blocks: list[Block]) -> Article:
         blocks = _cut_footer(blocks)
-        start = next((i for i, b in enumerate(blocks[:HEADER_SPAN]) if BYLINE.match(b.text)), None)
+        start = next((i for i, b in enumerate(blocks[:HEADER_SPAN]) if _byline(b.text)), None)
         if start is None:
             # no byline: the header starts at the first heading (HTML) or line (text)
             start = next((i for i, b in enumerate(blocks[:HEADER_SPAN]) if b.kind == "heading"
@@ -139,14 +168,14 @@ class TMTPost(SiteAdapter):
         header: list[Block] = []
         end = anchor if anchor is not None else min(len(blocks), 4)
         for block in blocks[:end]:
-            if (m := BYLINE.match(block.text)) and not header and not authors:
+            if (m := _byline(block.text)) and not header and not authors:
                 authors.append(_undouble(m.group("name")))
                 published = parse_english_date(m.group("date"))
             elif STANDALONE_DATE.match(block.text):
                 published = published or parse_any(block.text.strip("·• "))
             elif m := ABSTRACT.match(block.text):
                 summary = block.text[m.end():].strip() or None
-            elif CHROME.match(block.text) or block.kind == "figure" and not block.text:
+            elif _is_site_chrome(block.text) or block.kind == "figure" and not block.text:
                 continue
             else:
                 header.append(block)
@@ -166,7 +195,7 @@ class TMTPost(SiteAdapter):
             title_block = None
 
         body, credits = clean.split_credits(body)
-        body = [b for b in clean.drop_chrome(body) if not CHROME.match(b.text)
+        body = [b for b in clean.drop_chrome(body) if not _is_site_chrome(b.text)
                 and not ABSTRACT.match(b.text)]
         title = title_block.text if title_block else self._meta_title(doc)
         published = _more_precise(published, parse_any(doc.meta.published))
@@ -184,7 +213,7 @@ class TMTPost(SiteAdapter):
         for xpath in ("//article//div[contains(concat(' ', @class, ' '), ' inner ')]",
                       "//*[contains(concat(' ', @class, ' '), ' post_content ')]",
                       "//*[@id='paragraph']"):
-            found = tree.xpath(xpath)
+            found = _select(tree, xpath)
             if found:
                 body_root = found[0]
                 break
@@ -193,7 +222,7 @@ class TMTPost(SiteAdapter):
 
         def first_text(*xpaths: str) -> str | None:
             for xp in xpaths:
-                for el in tree.xpath(xp):
+                for el in _select(tree, xp):
                     text = squash(el if isinstance(el, str) else el.text_content())
                     if text:
                         return text
@@ -214,7 +243,7 @@ class TMTPost(SiteAdapter):
         blocks = [b for b in blocks if not (b.kind == "paragraph" and ABSTRACT.match(b.text))]
         blocks = clean.drop_repeated_title(blocks, title)
         body, credits = clean.split_credits(blocks)
-        body = [b for b in clean.drop_chrome(body) if not CHROME.match(b.text)]
+        body = [b for b in clean.drop_chrome(body) if not _is_site_chrome(b.text)]
         authors = [_undouble(author)] if author and len(author) <= 40 else []
         return self._article(doc, title, summary or None, authors, published, body, credits)
 
