@@ -29,7 +29,8 @@ class SearchIndexError(RuntimeError):
 
 
 class SearchIndex:
-    """One Pagefind index: `add` pages (as HTML), then `write` the search files."""
+    """One Pagefind index: `add` pages (as HTML), then `write` the search files (or
+    `start_writing` them and go on with other work until `finish`)."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         binary = get_executable()
@@ -42,6 +43,8 @@ class SearchIndex:
         self._urls: dict[int, str] = {}  # pages whose reply is pending, for error messages
         self._errors: list[str] = []
         self._ended = False
+        self._writer: threading.Thread | None = None
+        self._failure: SearchIndexError | None = None
         self._done = threading.Condition()
         self._reader = threading.Thread(target=self._read_replies, daemon=True)
         self._reader.start()
@@ -54,13 +57,33 @@ class SearchIndex:
             raise
 
     def add(self, url: str, html: str) -> None:
-        """Queue a page; Pagefind indexes it in the background. Errors surface in `write`."""
+        """Queue a page; Pagefind indexes it in the background. Errors surface in `finish`."""
+        if self._writer is not None:
+            raise SearchIndexError(f"{url} came after the index was being written")
         self._send({"type": "AddFile", "index_id": self._index_id, "url": url,
                     "file_contents": html, "file_path": None}, page_url=url)
         self.pages += 1
 
+    def start_writing(self, output: Path) -> None:
+        """Write the index into `output` once every page added so far is indexed, in the
+        background; no page may be added after this. `finish` waits for it."""
+        self._writer = threading.Thread(target=self._write, args=(output,), daemon=True)
+        self._writer.start()
+
+    def finish(self) -> None:
+        """Wait for the index files, stop the service; raise what went wrong on the way."""
+        if self._writer is None:
+            raise SearchIndexError("finish() before start_writing()")
+        self._writer.join()
+        self.close()
+        if self._failure is not None:
+            raise self._failure
+
     def write(self, output: Path) -> None:
-        """Wait for every page, write the index files into `output`, stop the service."""
+        self.start_writing(output)
+        self.finish()
+
+    def _write(self, output: Path) -> None:
         try:
             with self._done:
                 self._done.wait_for(lambda: not self._urls or self._ended)
@@ -70,8 +93,8 @@ class SearchIndex:
                 more = f" (and {len(self._errors) - 5} more)" if len(self._errors) > 5 else ""
                 raise SearchIndexError("; ".join(self._errors[:5]) + more)
             self._call({"type": "WriteFiles", "index_id": self._index_id, "output_path": str(output)})
-        finally:
-            self.close()
+        except SearchIndexError as exc:
+            self._failure = exc
 
     def close(self) -> None:
         if self._proc.poll() is None:

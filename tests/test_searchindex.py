@@ -49,3 +49,13 @@ def test_an_unreadable_reply_fails_the_index_instead_of_hanging(monkeypatch: pyt
     monkeypatch.setattr(searchindex, "get_executable", lambda: garbled)
     with pytest.raises(SearchIndexError, match="NewIndex failed"):
         SearchIndex({})
+
+
+def test_the_index_is_written_in_the_background_and_later_pages_are_refused(tmp_path: Path) -> None:
+    index = SearchIndex({"force_language": "zh"})
+    index.add("/articles/a/", PAGE.format(title="Battery swap", text="NIO opens stations"))
+    index.start_writing(tmp_path / "pagefind")
+    with pytest.raises(SearchIndexError, match="/articles/late/ came after"):
+        index.add("/articles/late/", PAGE.format(title="Late", text="too late"))
+    index.finish()
+    assert len(list((tmp_path / "pagefind" / "fragment").glob("*.pf_fragment"))) == 1
