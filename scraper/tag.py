@@ -100,49 +100,28 @@ class Text:
         self.has_cjk = self.cjk_chars > 0
 
 
-def _trie_regex(words: Iterable[str]) -> str:
-    """A regex matching any of `words` (not empty), as a trie: the regex engine does not
-    build one itself, and trying hundreds of alternatives one by one is slow."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a word ends here
-
-    def branch(node: dict[str, Any]) -> str:
-        alternatives = [re.escape(char) + branch(rest) for char, rest in sorted(node.items()) if char]
-        if not alternatives:
-            return ""
-        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
-        return f"(?:{body})?" if "" in node else body
-
-    return branch(trie)
+_END = "\0"  # a trie key made of this and a regex: an entry ends here, then that regex
 
 
-def _phrase_regex(phrases: Iterable[_Phrase]) -> str:
-    """A regex for the folded text matching where any of `phrases` starts, ignoring case
-    and what stands between the words (the matcher checks both).
+def _trie_regex(entries: Iterable[tuple[str, str]]) -> str:
+    """A regex matching where any entry starts: its text (a space stands for any run of
+    spaces), then its end, a regex ("" for anything, or a lookahead such as a word end).
 
     The alternatives form a trie: the regex engine does not build one itself, and trying
-    hundreds of alternatives one by one at every token would be slow.
+    hundreds of alternatives one by one at every position would be slow. No entries: a
+    regex that never matches.
     """
     trie: dict[str, Any] = {}
-    for phrase in phrases:
+    for text, end in entries:
         node = trie
-        for char in " ".join(phrase.words).lower():
+        for char in text:
             node = node.setdefault(char, {})
-        node["*" if phrase.wildcard else "$"] = {}  # the phrase ends here: any ending, or a whole word
+        node[_END + end] = {}
 
     def branch(node: dict[str, Any]) -> str:
-        alternatives = []
-        for char, rest in sorted(node.items()):
-            if char == "$":
-                alternatives.append("(?![a-z0-9])")
-            elif char == "*":
-                alternatives.append("")
-            else:
-                alternatives.append((" +" if char == " " else re.escape(char)) + branch(rest))
+        alternatives = [key[1:] if key.startswith(_END) else
+                        (" +" if key == " " else re.escape(key)) + branch(rest)
+                        for key, rest in sorted(node.items())]
         return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
 
     return branch(trie) if trie else "(?!)"
@@ -192,7 +171,7 @@ class Matcher:
                           for ps in self.by_fixed.values() for p in ps for k in range(1, len(p.words))}
         self.starts = self._starts_pattern()
         cjk_terms = [word for terms in self.cjk_by_first.values() for _, _, word in terms]
-        self.cjk_start = re.compile(_trie_regex(cjk_terms) if cjk_terms else "(?!)")
+        self.cjk_start = re.compile(_trie_regex((word, "") for word in cjk_terms))
 
     def _starts_pattern(self) -> re.Pattern[bytes]:
         """Matches the space before a token where a Latin phrase may start, in " " + folded.
@@ -202,7 +181,11 @@ class Matcher:
         """
         phrases = [*(p for ps in self.by_fixed.values() for p in ps),
                    *(p for ps in self.prefix.values() for p in ps), *self.short_prefix]
-        return re.compile(f" (?={_phrase_regex(phrases)})".encode("ascii"))
+        # Matched against the folded text: lower case, and what stands between the words
+        # folded to spaces (the matcher checks both against the text as written).
+        starts = _trie_regex((" ".join(p.words).lower(), "" if p.wildcard else "(?![a-z0-9])")
+                             for p in phrases)
+        return re.compile(f" (?={starts})".encode("ascii"))
 
     def _window(self, text: Text, start: int) -> tuple[list[tuple[int, int]], tuple[str, ...]]:
         """The spans and lower-cased forms of the token at `start` and of the tokens after
