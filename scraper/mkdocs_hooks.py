@@ -18,7 +18,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from scraper.pagehtml import is_generated, page_html
+from scraper.pagehtml import is_article, is_generated, page_html
 from scraper.searchindex import SearchIndex, SearchIndexError
 from scraper.themecache import ThemeCache, shared_chrome_key
 
@@ -74,7 +74,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
-    if _search is not None and page.meta.get("id") and is_generated(page.file.src_uri, ""):
+    if _search is not None and is_article(page.file.src_uri) and page.meta.get("id"):
         # The article alone: the theme's chrome would only cost Pagefind time to skip.
         try:
             _search.add("/" + page.url, f"<html><body><main data-pagefind-body>{content}"

@@ -31,9 +31,13 @@ _RELATIVE = re.compile(r'(href|src)="(?![A-Za-z][A-Za-z0-9+.-]*:|/|#)([^"?#]*)([
 _TAG = re.compile(r"<[^>]+>")
 
 
+def is_article(src_uri: str) -> bool:
+    return src_uri.startswith("articles/")
+
+
 def is_generated(src_uri: str, markdown: str) -> bool:
     """Articles, and the listings that carry the generator's marker."""
-    return src_uri.startswith("articles/") or markdown.lstrip().startswith(GENERATED)
+    return is_article(src_uri) or markdown.lstrip().startswith(GENERATED)
 
 
 class PageHtml(NamedTuple):
