@@ -1,18 +1,19 @@
 """The site at scale: N synthetic articles imported, built, indexed; time, memory, page weight.
 
-    python -m benchmarks.site_scale [--articles 10000] [--keep DIR [--reuse]] [--baseline]
+    python -m benchmarks.site_scale [--articles 10000] [--keep DIR [--reuse]] [--baseline [search] [blog]]
 
 Prints and writes benchmarks/results/site_scale_N.json: import time; `mkdocs build` time
 (search index included) and peak memory of MkDocs, Pagefind and both; the largest article
-page, the largest listing page. `--baseline` builds the same docs again, in the same run,
-the stock way (Material with its search plugin, every page through Python-Markdown) and
-prints our figures as ratios of its.
+page, the largest listing page. `--baseline` builds the same articles again, in the same
+run, the stock ways (Material with its search plugin, every page through Python-Markdown;
+the articles as posts of Material's blog plugin) and prints our time as ratios of theirs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -59,6 +60,32 @@ def baseline_project(root: Path) -> Path:
     return base
 
 
+def blog_project(root: Path) -> Path:
+    """The same articles as posts of Material's blog plugin, with its search plugin."""
+    base = root.parent / "baseline-blog"
+    shutil.rmtree(base, ignore_errors=True)
+    posts = base / "docs" / "blog" / "posts"
+    posts.mkdir(parents=True)
+    for article in (root / "docs" / "articles").glob("*.md"):
+        os.link(article, posts / article.name)  # hard links: the same files, no copying
+    (base / "docs" / "index.md").write_text("# Home\n")
+    (base / "docs" / "blog" / "index.md").write_text("# Blog\n")
+    config = {"site_name": "Baseline blog", "theme": {"name": "material", "features": ["navigation.tabs"]},
+              "plugins": ["search", {"blog": {"authors": False}}]}
+    (base / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return base
+
+
+def baseline_build(base: Path, article_pages: str) -> dict[str, float]:
+    shutil.rmtree(base / "site", ignore_errors=True)
+    run = measured([sys.executable, "-m", "mkdocs", "build"], base)
+    index = base / "site" / "search" / "search_index.json"
+    return {"build_s": round(run.seconds, 1), "peak_mb": run.peak_mb,
+            "search_index_mb": round(index.stat().st_size / 2**20, 1),
+            "article_page_kb_max": round(max(p.stat().st_size for p in (base / "site").glob(article_pages))
+                                         / 1024, 1)}
+
+
 def import_synthetic(root: Path, tmp: Path, articles: int) -> dict[str, object]:
     pages_dir = tmp / "pages"
     pages_dir.mkdir(exist_ok=True)
@@ -96,9 +123,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--reuse", action="store_true",
                         help="with --keep: build the archive imported by an earlier run again")
-    parser.add_argument("--baseline", action="store_true",
-                        help="also build the same docs with stock Material and its search plugin")
+    parser.add_argument("--baseline", nargs="*", choices=["search", "blog"],
+                        help="also build the same articles the stock ways: Material with its search "
+                             "plugin (search), as posts of its blog plugin (blog); both when bare")
     args = parser.parse_args()
+    baselines = ["search", "blog"] if args.baseline == [] else args.baseline or []
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="scale-"))
     tmp.mkdir(parents=True, exist_ok=True)
     root = project(tmp)
@@ -116,18 +145,12 @@ def main() -> None:
         "build_peak_mb_by_program": build.peak_by_program,
         **weights(root / "site"),
     })
-    if args.baseline:
-        base = baseline_project(root)
-        shutil.rmtree(base / "site", ignore_errors=True)
-        plain = measured([sys.executable, "-m", "mkdocs", "build"], base)
-        index = base / "site" / "search" / "search_index.json"
-        result["baseline_material_search"] = {
-            "build_s": round(plain.seconds, 1), "peak_mb": plain.peak_mb,
-            "search_index_mb": round(index.stat().st_size / 2**20, 1),
-            "article_page_kb_max": weights(base / "site")["article_page_kb_max"],
-        }
-        result["build_time_vs_baseline"] = round(build.seconds / plain.seconds, 2)
-        result["build_peak_vs_baseline"] = round(build.peak_mb / plain.peak_mb, 2)
+    for name, make, pages in (("search", baseline_project, "articles/*/index.html"),
+                              ("blog", blog_project, "blog/20*/**/index.html")):
+        if name in baselines:
+            figures = baseline_build(make(root), pages)
+            result[f"baseline_material_{name}"] = figures
+            result[f"build_time_vs_{name}_baseline"] = round(build.seconds / figures["build_s"], 2)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"site_scale_{args.articles}.json").write_text(json.dumps(result, indent=2) + "\n")
     for key, value in result.items():
