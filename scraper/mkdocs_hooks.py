@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +29,20 @@ _search: SearchIndex | None = None
 _theme = ThemeCache()
 
 
+@contextmanager
+def _search_failure_stops_the_build() -> Iterator[None]:
+    try:
+        yield
+    except (OSError, SearchIndexError) as exc:
+        raise PluginError(f"Search index: {exc}") from exc
+
+
 def on_pre_build(config: Any) -> None:
     global _search
     options = config.extra.get("pagefind")
     if isinstance(options, dict):
-        try:
+        with _search_failure_stops_the_build():
             _search = SearchIndex(options)
-        except (OSError, SearchIndexError) as exc:
-            raise PluginError(f"Search index: {exc}") from exc
 
 
 def on_env(env: Any, config: Any, files: Any) -> Any:
@@ -76,11 +84,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     if _search is not None and is_article(page.file.src_uri) and page.meta.get("id"):
         # The article alone: the theme's chrome would only cost Pagefind time to skip.
-        try:
+        with _search_failure_stops_the_build():
             _search.add("/" + page.url, f"<html><body><main data-pagefind-body>{content}"
                                         "</main></body></html>")
-        except SearchIndexError as exc:
-            raise PluginError(f"Search index: {exc}") from exc
     return content
 
 
@@ -90,10 +96,8 @@ def on_post_build(config: Any) -> None:
     search, _search = _search, None
     if search is None:
         return
-    try:
+    with _search_failure_stops_the_build():
         search.finish()
-    except SearchIndexError as exc:
-        raise PluginError(f"Search index: {exc}") from exc
     log.info("Search index: %d article pages in %s", search.pages, Path(config.site_dir) / "pagefind")
 
 
