@@ -29,8 +29,8 @@ class SearchIndexError(RuntimeError):
 
 
 class SearchIndex:
-    """One Pagefind index: `add` pages (as HTML), then `write` the search files (or
-    `start_writing` them and go on with other work until `finish`)."""
+    """One Pagefind index: `add` pages (as HTML), `start_writing` the search files, go on
+    with other work, `finish`."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         binary = get_executable()
@@ -78,10 +78,6 @@ class SearchIndex:
         self.close()
         if self._failure is not None:
             raise self._failure
-
-    def write(self, output: Path) -> None:
-        self.start_writing(output)
-        self.finish()
 
     def _write(self, output: Path) -> None:
         try:

@@ -18,7 +18,8 @@ def test_pages_added_during_the_build_are_found_in_the_written_index(tmp_path: P
     index = SearchIndex({"force_language": "zh"})
     index.add("/articles/a/", PAGE.format(title="Battery swap", text="NIO opens 数据安全 stations"))
     index.add("/articles/b/", PAGE.format(title="Chips", text="SMIC expands capacity"))
-    index.write(tmp_path / "pagefind")
+    index.start_writing(tmp_path / "pagefind")
+    index.finish()
     assert index.pages == 2
     assert (tmp_path / "pagefind" / "pagefind.js").exists()
     assert len(list((tmp_path / "pagefind" / "fragment").glob("*.pf_fragment"))) == 2
