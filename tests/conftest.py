@@ -45,6 +45,16 @@ def site_root(tmp: Path) -> Path:
     return tmp
 
 
+def demo_docs_with_golden_articles(docs: Path) -> None:
+    """`docs` becomes the demo archive plus every golden article page (all our layouts)."""
+    import shutil
+
+    shutil.rmtree(docs, ignore_errors=True)
+    shutil.copytree(ROOT / "docs", docs)
+    for golden in GOLDEN.glob("*/*.md"):
+        shutil.copy(golden, docs / "articles" / f"golden-{golden.parent.name}-{golden.name}")
+
+
 def build_site(root: Path) -> Path:
     """`mkdocs build --strict`, which also writes the Pagefind index, as the README says."""
     import os

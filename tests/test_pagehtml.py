@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 from typing import Any
 
 import pytest
@@ -16,16 +15,14 @@ from mkdocs.structure.toc import TableOfContents
 
 from scraper.entries import GENERATED
 from scraper.pagehtml import is_generated, page_html
-from tests.conftest import GOLDEN, ROOT
+from tests.conftest import ROOT, demo_docs_with_golden_articles
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Files]:
     """The demo archive plus every golden article page, as an MkDocs project."""
     root = tmp_path_factory.mktemp("project")
-    shutil.copytree(ROOT / "docs", root / "docs")
-    for golden in GOLDEN.glob("*/*.md"):
-        shutil.copy(golden, root / "docs" / "articles" / f"golden-{golden.parent.name}-{golden.name}")
+    demo_docs_with_golden_articles(root / "docs")
     config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(root / "docs"))
     return config, get_files(config)
 

@@ -11,7 +11,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from scraper.themecache import DISABLE
-from tests.conftest import GOLDEN, ROOT, site_root
+from tests.conftest import demo_docs_with_golden_articles, site_root
 
 WITH_HEADINGS = """---
 title: Battery makers split on sodium
@@ -55,10 +55,7 @@ def built(root: Path, monkeypatch: pytest.MonkeyPatch, cache: bool) -> dict[str,
 def test_cached_chrome_gives_the_same_html_as_the_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          caplog: pytest.LogCaptureFixture) -> None:
     root = site_root(tmp_path)
-    shutil.rmtree(root / "docs")
-    shutil.copytree(ROOT / "docs", root / "docs")
-    for golden in GOLDEN.glob("*/*.md"):
-        shutil.copy(golden, root / "docs" / "articles" / f"golden-{golden.parent.name}-{golden.name}")
+    demo_docs_with_golden_articles(root / "docs")
     (root / "docs" / "articles" / "with-headings.md").write_text(WITH_HEADINGS)
     (root / "docs" / "articles" / "hidden.md").write_text(HIDDEN)
     with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.scraper"):
