@@ -16,7 +16,7 @@ _INVISIBLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 
                             *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF])
 # The same characters as a regex: searching is much faster than translating (a dictionary
 # look-up per character), and most text has none of them.
-_HAS_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+_HAS_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
 
 
 def squash(text: str) -> str:
