@@ -91,7 +91,7 @@ def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fm
               type=click.Path(file_okay=False), help="The MkDocs docs folder to write into.")
 def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
             docs_dir: str) -> None:
-    """Write each PAGE as an article page under DOCS/articles and refresh the listings.
+    """Write each PAGE as an article page under DOCS/articles (listings are made by the build).
 
     A PAGE that is a folder imports every page in it; its urls.yml, if any, maps file
     names to their original URLs.
@@ -123,14 +123,13 @@ CONFIG = click.option("--config", "config_file", default="scraper.yml", show_def
 def update(config_file: str) -> None:
     """Fetch every configured source and write new and changed articles into the docs folder.
 
-    Prints a summary, writes the JSON report and the site's Sources page. Exit status 0
-    when at least one source worked.
+    Writes only article pages under the docs folder and the JSON report (which the build
+    turns into the Sources page). Prints a summary; exit status 0 when a source worked.
 
     Example: scraper update --config scraper.yml
     """
     from scraper.config import load_config
-    from scraper.report import render_report, sources_page, write_report
-    from scraper.store import atomic_write
+    from scraper.report import render_report, write_report
     from scraper.update import run_update
 
     try:
@@ -163,7 +162,6 @@ def update(config_file: str) -> None:
     for bar in bars.values():
         bar.__exit__(None, None, None)
     write_report(settings.report, report)
-    atomic_write(settings.docs / "sources.md", sources_page(report))
     click.echo(render_report(report), nl=False)
     click.echo(f"report: {settings.report}")
     if report["ok_sources"] == 0:
