@@ -63,7 +63,8 @@ def load_corpus(folder: Path = CORPUS) -> Corpus:
     files = sorted(folder.glob("*.txt"))
     if not files:
         raise CorpusMissingError(f"{folder}: no corpus texts (the repository expects ../shared beside it)")
-    english, chinese = [], []
+    english: list[Story] = []
+    chinese: list[Story] = []
     for path in files:
         lines = path.read_text(encoding="utf-8").splitlines()[3:]  # URL, blank line, title
         text = "\n".join(lines)
