@@ -29,8 +29,8 @@ from scraper.dates import BEIJING
 from scraper.errors import FrontMatterError
 from scraper.urls import normalize_url
 
-__all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "parse_front_matter",
-           "read_article", "read_meta", "validate_meta"]
+__all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "http_address",
+           "parse_front_matter", "read_article", "read_meta", "validate_meta"]
 
 MAX_FRONT_MATTER = 256 * 1024  # characters; ours are a few KB, evidence included
 # Where MkDocs (mkdocs.utils.meta.get_data) finds front matter; we must agree with it, or a
@@ -132,7 +132,9 @@ def _texts(value: Any, key: str, source: str,
         raise _fail(source, f"key {key!r}: {_short.repr(value)} is not a list")
     out = []
     for i, item in enumerate(value):
-        text = _one_line(item, f"{key}[{i}]", source, empty_ok=False)
+        text = _one_line(item, f"{key}[{i}]", source)
+        if not text:  # an empty name or credit says nothing; not worth refusing the page
+            continue
         if pattern is not None and not pattern.match(text):
             raise _fail(source, f"key '{key}[{i}]': {_short.repr(item)} is not {what}")
         out.append(text)
@@ -172,16 +174,23 @@ def _published(value: Any, source: str) -> str | None:
     return text
 
 
+def http_address(text: str) -> str | None:
+    """`text` if it is an address we store (http or https, with a host and a valid port)."""
+    try:
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        normalize_url(text)  # raises on a bad port or broken brackets
+    except ValueError:
+        return None
+    return text
+
+
 def _address(value: Any, key: str, source: str) -> str:
     text = _one_line(value, key, source, empty_ok=False)
-    try:
-        if text.split(":", 1)[0].lower() not in ("http", "https"):
-            raise ValueError("only http(s) addresses are stored")
-        normalize_url(text)  # raises on a bad port or broken brackets
-    except ValueError as exc:
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} is not a usable address ({exc})") from exc
-    if not urlsplit(text).hostname:
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} has no host")
+    if http_address(text) is None:
+        raise _fail(source, f"key {key!r}: {_short.repr(value)} is not an http(s) address "
+                    "with a host and a valid port")
     return text
 
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import main
-from scraper.store import read_front_matter
+from scraper.frontmatter import read_meta
 from tests.conftest import EXAMPLE, FIXTURES, build_site, site_root
 
 ROOT = Path(__file__).parents[1]
@@ -111,8 +111,8 @@ def test_search_index_holds_the_article_text(built_site: Path) -> None:
 
 
 def test_the_front_matter_date_is_a_datetime(built_site: Path) -> None:
-    meta = read_front_matter(built_site.parent / "docs" / "articles" / "tmtpost-6353999.md")
-    assert meta["date"].isoformat() == "2022-12-21T00:00:00+08:00"
+    meta = read_meta(built_site.parent / "docs" / "articles" / "tmtpost-6353999.md")
+    assert meta.date is not None and meta.date.isoformat() == "2022-12-21T00:00:00+08:00"
 
 
 @pytest.mark.parametrize("url_first", [True, False])
@@ -125,8 +125,8 @@ def test_one_article_saved_with_and_without_its_address_gets_one_page(tmp_path: 
         assert run(*args)[0] == 0
     pages = list((tmp_path / "articles").glob("*.md"))
     assert len(pages) == 1
-    meta = read_front_matter(pages[0])
-    assert meta["id"] == "tmtpost:6353999" and meta["url"] == "https://en.tmtpost.com/post/6353999"
+    meta = read_meta(pages[0])
+    assert meta.key == "tmtpost:6353999" and meta.url == "https://en.tmtpost.com/post/6353999"
 
 
 def test_check_site_passes_the_built_site(built_site: Path) -> None:

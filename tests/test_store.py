@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from scraper.frontmatter import read_meta
 from scraper.models import Article, Block
 from scraper.render import render_page
-from scraper.store import read_front_matter, slug_for, write_article
+from scraper.store import slug_for, write_article
 from scraper.tag import TopicRules
 
 
@@ -70,10 +71,10 @@ def test_front_matter_round_trips_hostile_fields(tmp_path: Path, rules: TopicRul
     art = replace(make('Title: "quoted" --- #x', url="https://e.com/x"),
                   summary="---\nkey: value", authors=("!!python/object:os.system",))
     path, _ = write_article(tmp_path, art, render_page(art, rules))
-    meta = read_front_matter(path)
+    meta = read_meta(path)
     # fields are single lines: a line break inside a scraped summary becomes a space
-    assert meta["title"] == art.title and meta["summary"] == "--- key: value"
-    assert meta["authors"] == list(art.authors) and meta["url"] == art.url
+    assert meta.title == art.title and meta.summary == "--- key: value"
+    assert meta.authors == art.authors and meta.url == art.url
 
 
 def test_two_articles_with_one_headline_on_one_day_keep_two_pages(tmp_path: Path,
