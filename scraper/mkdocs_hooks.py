@@ -20,6 +20,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from scraper.errors import FrontMatterError
+from scraper.frontmatter import parse_front_matter
 from scraper.pagehtml import is_article, is_generated, page_html
 from scraper.searchindex import SearchIndex, SearchIndexError
 from scraper.themecache import ThemeCache, shared_chrome_key
@@ -66,6 +68,11 @@ def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    if is_article(page.file.src_uri):
+        try:
+            parse_front_matter(page.file.content_string, f"docs/{page.file.src_uri}")
+        except FrontMatterError as exc:  # a warning, so that `mkdocs build --strict` fails
+            log.warning("%s", exc)
     title = page.meta.get("title") if isinstance(page.meta, dict) else None
     if isinstance(title, str):
         page.meta["title"] = html.escape(title, quote=True)
