@@ -91,8 +91,8 @@ def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fm
 @PAGE
 @URL
 @TOPICS
-@click.option("--docs", "docs_dir", default="docs", show_default=True,
-              type=click.Path(file_okay=False), help="The MkDocs docs folder to write into.")
+@click.option("--docs", "docs_dir", default="docs", show_default=True, type=click.Path(),
+              help="The MkDocs docs folder to write into.")
 def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
             docs_dir: str) -> None:
     """Write each PAGE as an article page under DOCS/articles and refresh the listings.

@@ -182,8 +182,9 @@ def parse_config(data: Any, path: Path) -> Settings:
         sources.append(source)
     numbers = {key: number.read(data, key, path) for key, number in NUMBERS.items()}
     if numbers["max_delay"] < numbers["min_delay"]:
-        raise ConfigError(f"{_where(path, 'key max_delay')}: {numbers['max_delay']!r} is less "
-                          f"than min_delay ({numbers['min_delay']!r})")
+        where = _where(path, "key 'max_delay'")
+        raise ConfigError(f"{where}: {numbers['max_delay']!r} is less than min_delay "
+                          f"({numbers['min_delay']!r})")
     state = data.get("state_dir", ".scraper")
     return Settings(
         user_agent=agent, docs=_path(data, "docs", "docs", path, folder=True),

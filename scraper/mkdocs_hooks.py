@@ -70,7 +70,8 @@ def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if is_article(page.file.src_uri):
         try:
-            parse_front_matter(page.file.content_string, f"docs/{page.file.src_uri}")
+            source = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
+            parse_front_matter(page.file.content_string, source)
         except FrontMatterError as exc:  # a warning, so that `mkdocs build --strict` fails
             log.warning("%s", exc)
     title = page.meta.get("title") if isinstance(page.meta, dict) else None
