@@ -27,7 +27,6 @@ import yaml
 
 from scraper.dates import BEIJING
 from scraper.errors import FrontMatterError
-from scraper.urls import normalize_url
 
 __all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "http_address",
            "parse_front_matter", "read_article", "read_meta", "validate_meta"]
@@ -177,10 +176,10 @@ def _published(value: Any, source: str) -> str | None:
 def http_address(text: str) -> str | None:
     """`text` if it is an address we store (http or https, with a host and a valid port)."""
     try:
-        parts = urlsplit(text)
+        parts = urlsplit(text)  # raises on broken brackets
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             return None
-        normalize_url(text)  # raises on a bad port or broken brackets
+        parts.port  # noqa: B018 -- raises on a port out of range
     except ValueError:
         return None
     return text
@@ -203,8 +202,8 @@ def _evidence(value: Any, source: str) -> dict[str, dict[str, int]]:
     for topic, terms in value.items():
         if not isinstance(topic, str) or not _TOPIC_ID.match(topic):
             raise _fail(source, f"key 'evidence': {_short.repr(topic)} is not {_TOPIC_WHAT}")
-        if not isinstance(terms, dict) or not all(
-                isinstance(t, str) and type(n) is int and n > 0 for t, n in terms.items()):
+        if not isinstance(terms, dict) or not all(type(t) is str for t in terms) or not all(
+                type(n) is int and n > 0 for n in terms.values()):
             raise _fail(source, f"key 'evidence.{topic}': give {{term: count}} with whole counts > 0")
         out[topic] = dict(terms)
     return out
