@@ -17,6 +17,7 @@ import yaml
 
 from scraper.errors import ConfigError
 from scraper.urls import is_http
+from scraper.yamlload import UniqueKeyLoader, short
 
 SOURCE_TYPES = ("feed", "listing", "files")
 
@@ -72,8 +73,8 @@ class Number:
         ok = isinstance(value, int) if self.integer else isinstance(value, int | float)
         if (isinstance(value, bool) or not ok or not math.isfinite(value)
                 or not self.minimum <= value <= self.maximum):
-            raise ConfigError(f"{_where(path, f'{where}key {key!r}')}: {value!r} is not {kind} "
-                              f"from {self.minimum:g} to {self.maximum:g}")
+            raise ConfigError(f"{_where(path, f'{where}key {key!r}')}: {short(value)} is "
+                              f"not {kind} from {self.minimum:g} to {self.maximum:g}")
         return value
 
 
@@ -113,7 +114,7 @@ def _source(raw: Any, i: int, path: Path, names: set[str]) -> Source:
         raise ConfigError(f"{_where(path, where)}: key 'name': used by two sources")
     kind = raw.get("type")
     if kind not in SOURCE_TYPES:
-        raise ConfigError(f"{_where(path, where)}: key 'type': {kind!r} is not one of "
+        raise ConfigError(f"{_where(path, where)}: key 'type': {short(kind)} is not one of "
                           f"{', '.join(SOURCE_TYPES)}")
     _unknown(raw, SOURCE_KEYS, path, f"{where}: ")
     limit = SOURCE_NUMBERS["max_articles"].read(raw, "max_articles", path, f"{where}: ")
@@ -125,7 +126,7 @@ def _source(raw: Any, i: int, path: Path, names: set[str]) -> Source:
         return Source(name, kind, path=folder_path, max_articles=limit)
     url = raw.get("url")
     if not isinstance(url, str) or not is_http(url):
-        raise ConfigError(f"{_where(path, where)}: key 'url': {url!r} is not an http(s) URL")
+        raise ConfigError(f"{_where(path, where)}: key 'url': {short(url)} is not an http(s) URL")
     pattern = None
     if kind == "listing":
         text = raw.get("link_pattern")
@@ -202,7 +203,7 @@ def parse_config(data: Any, path: Path) -> Settings:
 def read_user_yaml(path: Path, what: str) -> Any:
     """A YAML file the user edits; every way it can be wrong is a ConfigError naming it."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such {what}") from exc
     except (OSError, UnicodeDecodeError) as exc:

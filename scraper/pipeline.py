@@ -139,7 +139,7 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
             report(status, source, detail)
 
     index = open_archive(docs)
-    counts.warnings += index.broken.values()
+    counts.warnings += index.warnings
     ingest_files(pages, docs, rules, index, count)
     refresh_listings(docs, rules)
     return counts

@@ -7,6 +7,7 @@ A page is replaced atomically: a reader or a killed run never sees half a file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -224,7 +225,8 @@ def scan_archive(docs: Path) -> ArchiveScan:
         fresh[entry.name] = [stamp, _to_cache(meta)]
         scan.pages.append((path, meta))
     if fresh != cache:
-        atomic_write(cache_path, json.dumps(fresh, ensure_ascii=False))
+        with contextlib.suppress(StoreError):  # only a cache: the next scan reads the pages
+            atomic_write(cache_path, json.dumps(fresh, ensure_ascii=False))
     return scan
 
 
@@ -286,7 +288,12 @@ class ArchiveIndex:
         self.paths: dict[str, Path] = {}
         self.fingerprints: dict[str, str] = {}
         self.broken = dict(scan.broken)
+        self.warnings = list(scan.broken.values())  # one line each, for the user
         for path, meta in scan.pages:
+            if meta.key in self.paths:  # a copied page: the first keeps the article's updates
+                self.warnings.append(f"{path}: front matter: key 'id': {meta.key!r} is also the "
+                                     f"id of {self.paths[meta.key]}, which alone is updated")
+                continue
             self.add(meta, path)
 
     def add(self, meta: ArticleMeta, path: Path | None = None) -> None:

@@ -224,5 +224,5 @@ def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quie
         "requests": len(fetcher.log),
         "ok_sources": sum(r.status != "failed" for r in reports),
         "failed_sources": sum(r.status == "failed" for r in reports),
-        "archive_warnings": list(updater.index.broken.values()),
+        "archive_warnings": updater.index.warnings,
     }

@@ -123,3 +123,25 @@ def test_the_numeric_keys_come_from_one_table(tmp_path: Path) -> None:
         path = write(tmp_path, **{key: number.maximum * 10 + 1})
         with pytest.raises(ConfigError, match=f"key {key!r}"):
             load_config(path)
+
+
+def test_a_key_given_twice_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "retries: 3\nretries: 1\n")
+    with pytest.raises(ConfigError, match=f"{re.escape(str(path))}: not valid YAML: .*duplicate "
+                                          "key 'retries'"):
+        load_config(path)
+
+
+def test_an_alias_bomb_in_a_value_gives_a_short_message(tmp_path: Path) -> None:
+    levels = ["&l0 [x,x,x,x,x,x,x,x,x,x]"] + [
+        f"&l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 9)]
+    bomb = f"[{', '.join(levels)}]"  # 10^9 strings once expanded, e.g. by repr()
+    for key in ("retries", "url"):
+        path = write(tmp_path, sources=[{"name": "s", "type": "feed", "url": "https://e.org"}])
+        text = path.read_text()
+        text = (text.replace("url: https://e.org", f"url: {bomb}") if key == "url"
+                else text + f"retries: {bomb}\n")
+        path.write_text(text)
+        with pytest.raises(ConfigError, match=f"key '?{key}'?") as caught:
+            load_config(path)
+        assert len(str(caught.value)) < 400

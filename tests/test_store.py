@@ -327,3 +327,41 @@ def test_the_scan_cache_is_checked_again_when_read(tmp_path: Path, rules: TopicR
     assert meta.url == "https://e.org/1"
     cache.write_text("[1, 2")
     assert len(scan_archive(tmp_path).pages) == 1
+
+
+def test_a_copied_page_with_the_same_id_is_a_warning_and_never_updated(
+        tmp_path: Path, rules: TopicRules) -> None:
+    art = make(article_id="1", url="https://e.org/1")
+    path, _ = write_article(tmp_path, art, render_page(art, rules))
+    copy = path.with_name("zz-copy.md")
+    copy.write_bytes(path.read_bytes())
+    index = ArchiveIndex(scan_archive(tmp_path))
+    assert index.warnings == [f"{copy}: front matter: key 'id': 'tmtpost:1' is also the id of "
+                              f"{path}, which alone is updated"]
+    changed = replace(art, blocks=(Block("paragraph", "New.", "New."),))
+    assert write_article(tmp_path, changed, render_page(changed, rules), index) == (path, "updated")
+    assert "New." not in copy.read_text()
+
+
+def test_a_file_name_that_is_not_utf8_is_a_broken_page(tmp_path: Path, rules: TopicRules) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    os.close(os.open(os.fsencode(folder) + b"/caf\xe9.md", os.O_CREAT | os.O_WRONLY, 0o644))
+    scan = scan_archive(tmp_path)
+    (problem,) = scan.broken.values()
+    assert problem.endswith("the file name is not UTF-8") and "\n" not in problem
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_scan(tmp_path: Path,
+                                                               rules: TopicRules) -> None:
+    write_article(tmp_path, make(article_id="1"), good_page(rules))
+    (tmp_path / "articles" / CACHE_FILE).mkdir()
+    assert len(scan_archive(tmp_path).pages) == 1
+
+
+@pytest.mark.parametrize("name", ["index.md", "feed.json", "topics/evs.md"])
+def test_a_generated_page_that_is_a_folder_is_one_error(tmp_path: Path, rules: TopicRules,
+                                                        name: str) -> None:
+    (tmp_path / name).mkdir(parents=True)
+    with pytest.raises(StoreError, match=f"{tmp_path / name}: cannot write: "):
+        import_pages([(EXAMPLE, None)], tmp_path, rules)
