@@ -1,26 +1,172 @@
-"""The generic extractor against trafilatura alone, on our own pages of other sites.
+"""The generic extractor against trafilatura alone, in one run.
 
-For each page in tests/fixtures/generic/ its NAME.expect.yml lists real content that must
-be kept and chrome that must go. Counts both for trafilatura's plain text and for ours.
+Two modes:
+
+- `--corpus DIR`: pages of the public article-extraction benchmark (`html/<id>.html.gz`
+  plus `ground-truth.json`), scored the benchmark's way (shingle precision, recall, F1;
+  see `shingle_counts`). Printed for all pages and for the two halves by sorted id
+  (even and odd positions), so a change tuned on one half can be checked on the other.
+- without it: our own pages of other sites (tests/fixtures/generic/), where each
+  NAME.expect.yml lists real content that must be kept and chrome that must go.
 
     python -m benchmarks.generic_quality
+    python -m benchmarks.generic_quality --corpus ../shared/corpus/extraction-dev [--verbose]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import trafilatura
 import yaml
 
+from scraper.errors import ScraperError
 from scraper.extract import extract_article
-from scraper.fetch.files import read_page
+from scraper.fetch.files import gunzip_capped, read_page
+from scraper.models import RawPage
 from scraper.render import body_text
 
 FIXTURES = Path("tests/fixtures/generic")
+SHINGLE = 4
+_TOKEN = re.compile(r"\w+")
 
 
-def score(text: str, expect: dict) -> tuple[int, int, int, int]:
+# --- the benchmark's scoring rule ---
+
+def shingles(text: str) -> Counter[tuple[str, ...]]:
+    """Runs of SHINGLE consecutive `\\w+` tokens, with multiplicity; a shorter text is one
+    shingle of all its tokens (an empty text: one empty shingle)."""
+    tokens = _TOKEN.findall(text)
+    if len(tokens) < SHINGLE:
+        return Counter([tuple(tokens)])
+    return Counter(tuple(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
+
+
+def shingle_counts(extracted: str, truth: str) -> tuple[float, float, float]:
+    """(tp, fp, fn) of one page, divided by their sum so every page weighs the same."""
+    ours, theirs = shingles(extracted), shingles(truth)
+    tp = sum((ours & theirs).values())
+    fp = sum((ours - theirs).values())
+    fn = sum((theirs - ours).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def page_scores(extracted: str, truth: str) -> tuple[float | None, float | None]:
+    """(precision, recall) of one page; None where the page does not count for it."""
+    tp, fp, fn = shingle_counts(extracted, truth)
+    if fp == 0 and fn == 0:
+        return 1.0, 1.0
+    precision = tp / (tp + fp) if tp + fp > 0 else None
+    recall = tp / (tp + fn) if tp + fn > 0 else None
+    return precision, recall
+
+
+@dataclass(frozen=True)
+class Score:
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def overall(pairs: Iterable[tuple[str, str]]) -> Score:
+    """Precision and recall averaged over the pages where each counts, from (extracted, truth)."""
+    precisions: list[float] = []
+    recalls: list[float] = []
+    for extracted, truth in pairs:
+        p, r = page_scores(extracted, truth)
+        if p is not None:
+            precisions.append(p)
+        if r is not None:
+            recalls.append(r)
+    mean = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
+    return Score(mean(precisions), mean(recalls))
+
+
+# --- the benchmark's pages ---
+
+@dataclass(frozen=True)
+class BenchPage:
+    page_id: str
+    html: bytes
+    url: str | None
+    truth: str
+
+
+def load_corpus(corpus: Path) -> list[BenchPage]:
+    """Every page of the corpus with its ground truth, sorted by id."""
+    truth_file = corpus / "ground-truth.json"
+    if not truth_file.is_file():
+        raise FileNotFoundError(f"{truth_file}: no such file (is --corpus the extraction-dev folder?)")
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(truth):
+        html = gunzip_capped((corpus / "html" / f"{page_id}.html.gz").read_bytes())
+        pages.append(BenchPage(page_id, html, truth[page_id].get("url"),
+                               truth[page_id].get("articleBody") or ""))
+    return pages
+
+
+def ours(page: BenchPage) -> str:
+    """The `text` field `scraper extract` prints for the page ("" when it finds no article)."""
+    try:
+        return body_text(extract_article(RawPage(page.page_id, page.html, url=page.url)))
+    except ScraperError:
+        return ""
+
+
+def trafilatura_alone(page: BenchPage) -> str:
+    """trafilatura with its default options, text only, as the benchmark's README measures it."""
+    return trafilatura.extract(page.html, url=page.url) or ""
+
+
+EXTRACTORS: dict[str, Callable[[BenchPage], str]] = {
+    "scraper": ours, "trafilatura": trafilatura_alone}
+HALVES = {"all": slice(None), "even": slice(0, None, 2), "odd": slice(1, None, 2)}
+
+
+def score_halves(texts: Sequence[str], pages: Sequence[BenchPage]) -> dict[str, Score]:
+    """The Score of one extractor's texts on all pages and on each half of the sorted pages."""
+    truths = [p.truth for p in pages]
+    return {half: overall(zip(texts[cut], truths[cut], strict=True)) for half, cut in HALVES.items()}
+
+
+def report_corpus(corpus: Path, verbose: bool) -> None:
+    pages = load_corpus(corpus)
+    texts = {name: [extract(p) for p in pages] for name, extract in EXTRACTORS.items()}
+    if verbose:
+        print(f"{'page':12} {'half':>4}  {'scraper P/R/F1':>20} {'trafilatura P/R/F1':>20}")
+        for i, page in enumerate(pages):
+            row = []
+            for name in EXTRACTORS:
+                s = overall([(texts[name][i], page.truth)])
+                row.append(f"{s.precision:.3f}/{s.recall:.3f}/{s.f1:.3f}")
+            print(f"{page.page_id[:12]} {'even' if i % 2 == 0 else 'odd':>4}  {row[0]:>20} {row[1]:>20}")
+        print()
+    scores = {name: score_halves(got, pages) for name, got in texts.items()}
+    print(f"{len(pages)} pages of {corpus}; halves by position in the sorted ids")
+    print(f"{'extractor':12} {'half':>5} {'pages':>5} {'precision':>10} {'recall':>8} {'F1':>7}")
+    for half, cut in HALVES.items():
+        for name in EXTRACTORS:
+            s = scores[name][half]
+            print(f"{name:12} {half:>5} {len(pages[cut]):5} {s.precision:10.3f} {s.recall:8.3f} {s.f1:7.3f}")
+        diff = scores["scraper"][half].f1 - scores["trafilatura"][half].f1
+        print(f"{'':12} {half:>5} scraper F1 - trafilatura F1 = {diff:+.3f}")
+
+
+# --- our own pages ---
+
+def score_expectations(text: str, expect: dict) -> tuple[int, int, int, int]:
     keep = expect.get("must_contain", []) + [expect["first_paragraph_starts"],
                                              expect["last_paragraph_ends"]]
     chrome = expect.get("must_not_contain", [])
@@ -29,7 +175,7 @@ def score(text: str, expect: dict) -> tuple[int, int, int, int]:
     return kept, len(keep), leaked, len(chrome)
 
 
-def main() -> None:
+def report_own_pages() -> None:
     totals = {"trafilatura": [0, 0, 0, 0], "scraper": [0, 0, 0, 0]}
     print(f"{'page':28} {'trafilatura kept/leaked':>24} {'scraper kept/leaked':>22}")
     for expect_file in sorted(FIXTURES.glob("*.expect.yml")):
@@ -37,15 +183,26 @@ def main() -> None:
         page = FIXTURES / f"{name}.html"
         expect = yaml.safe_load(expect_file.read_text(encoding="utf-8"))
         theirs = trafilatura.extract(page.read_bytes(), include_comments=False) or ""
-        ours = body_text(extract_article(read_page(page)))
+        mine = body_text(extract_article(read_page(page)))
         row = []
-        for label, text in (("trafilatura", theirs), ("scraper", ours)):
-            k, kn, leak, ln = score(text, expect)
+        for label, text in (("trafilatura", theirs), ("scraper", mine)):
+            k, kn, leak, ln = score_expectations(text, expect)
             totals[label] = [a + b for a, b in zip(totals[label], (k, kn, leak, ln), strict=True)]
             row.append(f"{k}/{kn} kept, {leak}/{ln} leaked")
         print(f"{name:28} {row[0]:>24} {row[1]:>22}")
     for label, (k, kn, leak, ln) in totals.items():
         print(f"{label:12} content kept {k}/{kn}, chrome leaked {leak}/{ln}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, help="an extraction-dev folder (html/, ground-truth.json)")
+    parser.add_argument("--verbose", action="store_true", help="also print every page's scores")
+    args = parser.parse_args()
+    if args.corpus is None:
+        report_own_pages()
+    else:
+        report_corpus(args.corpus, args.verbose)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class Generic(SiteAdapter):
         html = etree.tostring(doc.tree, encoding="unicode", method="html")
         found = trafilatura.bare_extraction(
             html, url=doc.url, with_metadata=True, include_comments=False, include_tables=True,
-            include_formatting=True, include_links=True, include_images=True,
+            include_formatting=True, include_links=True, include_images=False,
             # htmldate's extensive search calls dateparser, seconds per page in some languages
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
