@@ -218,7 +218,7 @@ def score_expectations(text: str, expect: dict) -> tuple[int, int, int, int]:
 
 def report_own_pages() -> None:
     totals = {"trafilatura": [0, 0, 0, 0], "scraper": [0, 0, 0, 0]}
-    print(f"{'page':28} {'trafilatura kept/leaked':>24} {'scraper kept/leaked':>22}")
+    print(f"{'page':34} {'trafilatura kept/leaked':>24} {'scraper kept/leaked':>22}")
     for expect_file in sorted(FIXTURES.glob("*.expect.yml")):
         name = expect_file.name.removesuffix(".expect.yml")
         page = FIXTURES / f"{name}.html"
@@ -230,7 +230,7 @@ def report_own_pages() -> None:
             k, kn, leak, ln = score_expectations(text, expect)
             totals[label] = [a + b for a, b in zip(totals[label], (k, kn, leak, ln), strict=True)]
             row.append(f"{k}/{kn} kept, {leak}/{ln} leaked")
-        print(f"{name:28} {row[0]:>24} {row[1]:>22}")
+        print(f"{name:34} {row[0]:>24} {row[1]:>22}")
     for label, (k, kn, leak, ln) in totals.items():
         print(f"{label:12} content kept {k}/{kn}, chrome leaked {leak}/{ln}")
 
