@@ -10,6 +10,7 @@ import pytest
 
 from scraper import clean
 from scraper.consensus import Opinion, keep_agreed
+from scraper.errors import ScraperError
 from scraper.extract import extract_article
 from scraper.models import Block, RawPage
 from scraper.parse import walk_blocks
@@ -165,3 +166,11 @@ def test_a_chinese_version_link_goes_from_a_generic_page() -> None:
     assert "Chinese Version" not in text
     assert "Editor’s Note: originally written in Chinese." in text
     assert "Chinese Version" not in body_markdown(extract_article(raw))
+
+
+def test_control_characters_leave_the_second_opinion_out_not_the_page() -> None:
+    # readability returns them in its summary, which lxml refuses to parse again
+    raw = page(before="<p>\x0bA line with a vertical tab in it, as some old CMSs write.</p>")
+    assert "A line with a vertical tab in it" in text_of(raw)
+    with pytest.raises(ScraperError):
+        extract_article(RawPage("fuzz", b"\x0b!"))

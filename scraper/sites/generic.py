@@ -39,10 +39,10 @@ def _readability_opinion(html: str) -> Opinion:
     """readability-lxml's article: another algorithm (scores nodes by text and commas)."""
     try:
         summary = ReadabilityDocument(html).summary(html_partial=True)
-    except Unparseable:
-        return Opinion("")
-    root = lxml.html.fragment_fromstring(summary, create_parent="div") if summary.strip() else None
-    return Opinion(" ".join(root.itertext()) if root is not None else "")
+        root = lxml.html.fragment_fromstring(summary, create_parent="div")
+    except (Unparseable, ValueError, etree.ParserError):
+        return Opinion("")  # (control characters, nothing to parse) no say in the vote
+    return Opinion(" ".join(root.itertext()))
 
 
 def _site_name(url: str | None, fallback: str | None) -> str:
