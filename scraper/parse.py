@@ -121,6 +121,27 @@ def _figure(el: etree._Element) -> Block | None:
     return Block("figure", cap, escape_block(cap) if cap else "", alt=alt, css=_css(el))
 
 
+def _table_row(tr: etree._Element) -> Block | None:
+    """A row of plain cells as one paragraph, cells joined by " | "; None for a layout row.
+
+    Cells as paragraphs of their own lose the row they belong to, and a row's equal
+    neighbouring cells ("1", "1") read as one block printed twice.
+    """
+    cells = [c for c in tr if c.tag in ("td", "th")]
+    if any(d.tag in BLOCK_TAGS for c in cells for d in c.iterdescendants()):
+        return None  # a table used for layout: its cells hold paragraphs of their own
+    texts, mds = [], []
+    for cell in cells:
+        run = _Inline()
+        run.add_element(cell)
+        if text := squash("".join(run.text)):
+            texts.append(text)
+            mds.append(_tidy_md("".join(run.md)))
+    if not texts:
+        return None
+    return Block("paragraph", " | ".join(texts), " \\| ".join(mds), css=_css(tr))
+
+
 def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
     """The blocks of an element tree in reading order (`container`: root's own kind ignored)."""
     blocks: list[Block] = []
@@ -170,6 +191,9 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
                 blocks.append(Block("list", "\n".join(t for t, _ in items), "",
                                     level=1 if tag == "ol" else 0,
                                     items=tuple(m for _, m in items), css=_css(el)))
+            return
+        if tag == "tr" and (row := _table_row(el)) is not None:
+            blocks.append(row)
             return
         if tag == "figure":
             fig = _figure(el)
