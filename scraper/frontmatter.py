@@ -48,7 +48,7 @@ class ArticleMeta:
 
     key: str  # `id:` in the page: "tmtpost:6353999", "url:https://…" or "title:…|date"
     title: str
-    site: str
+    site: str = ""  # the adapter's name, e.g. "tmtpost"
     site_name: str = ""
     date: datetime | None = None  # time-zone aware; a bare day is midnight in Beijing
     published: str | None = None  # ISO date or time, as precise as the source was
@@ -201,7 +201,7 @@ def validate_meta(data: Any, source: str) -> ArticleMeta:
     """Check a front-matter mapping (as YAML or `scraper.render.front_matter` gives it)."""
     if not isinstance(data, Mapping):
         raise _fail(source, "must be a mapping of keys to values")
-    for key in ("id", "title", "site"):
+    for key in ("id", "title"):
         if data.get(key) is None:
             raise _fail(source, f"key {key!r} is missing or empty")
     url = data.get("url")
@@ -211,8 +211,8 @@ def validate_meta(data: Any, source: str) -> ArticleMeta:
     return ArticleMeta(
         key=_one_line(data["id"], "id", source, empty_ok=False),
         title=_one_line(data["title"], "title", source, empty_ok=False),
-        site=_one_line(data["site"], "site", source, empty_ok=False),
-        site_name=_one_line(data.get("site_name") or "", "site_name", source),
+        site=_optional_text(data.get("site"), "site", source) or "",
+        site_name=_optional_text(data.get("site_name"), "site_name", source) or "",
         date=_when(data.get("date"), "date", source),
         published=_published(data.get("published"), source),
         url=_address(url, "url", source) if url not in (None, "") else None,

@@ -141,6 +141,8 @@ BAD = [
     ("id a list", "id: tmtpost:7012345", "id: [1]", "key 'id'"),
     ("site a number", "site: tmtpost", "site: 7", "key 'site'"),
     ("site_name a list", "site_name: TMTPost", "site_name: [a]", "key 'site_name'"),
+    ("site_name an empty list", "site_name: TMTPost", "site_name: []", "key 'site_name'"),
+    ("site zero", "site: tmtpost", "site: 0", "key 'site'"),
     ("url broken brackets", "url: https://www.tmtpost.com/7012345.html", "url: http://[x/",
      "key 'url': 'http://[x/' is not an http(s) address"),
     ("url port out of range", "url: https://www.tmtpost.com/7012345.html",
