@@ -29,6 +29,11 @@ def _rules(topics_file: str | None) -> TopicRules:
         raise click.ClickException(str(exc)) from exc
 
 
+def _os_error(exc: OSError) -> click.ClickException:
+    """A file-system failure no stage foresaw: still one line, naming the file."""
+    return click.ClickException(f"{exc.filename or 'a file'}: {exc.strerror or exc}")
+
+
 def _pages(args: tuple[str, ...], url: str | None) -> list[tuple[Path, str | None]]:
     if url and (len(args) != 1 or Path(args[0]).is_dir()):
         raise click.UsageError("--url goes with exactly one PAGE file")
@@ -115,6 +120,8 @@ def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
         counts = import_pages(found, Path(docs_dir), rules, report)
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise _os_error(exc) from exc
     for warning in counts.warnings:
         click.echo(f"warning: {warning}", err=True)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.by_status.items()))
@@ -172,6 +179,8 @@ def update(config_file: str) -> None:
         report = run_update(settings, rules, progress, start_total)
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise _os_error(exc) from exc
     finally:
         for bar in bars.values():
             bar.__exit__(None, None, None)

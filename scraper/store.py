@@ -262,8 +262,9 @@ def remove_temp_files(docs: Path, names: Iterable[str] = (ARTICLES_DIR,)) -> int
         if folder.is_symlink() or not folder.is_dir():
             continue
         for path in folder.glob(".tmp-*"):
-            path.unlink(missing_ok=True)
-            removed += 1
+            if path.is_symlink() or path.is_file():  # ours are files; leave anything else be
+                path.unlink(missing_ok=True)
+                removed += 1
     return removed
 
 

@@ -248,6 +248,7 @@ def test_temporary_files_are_removed_only_inside_our_folders(tmp_path: Path) -> 
     (docs / "articles" / ".tmp-x.md").write_text("half")
     (docs / "assets").mkdir()
     (docs / "assets" / ".tmp-mine").write_text("not ours")
+    (docs / "articles" / ".tmp-folder").mkdir()  # not something we leave behind
     assert remove_temp_files(docs) == 1
     assert (docs / "assets" / ".tmp-mine").exists()
 
