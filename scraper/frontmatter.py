@@ -39,6 +39,9 @@ _EMPTY = re.compile(r"^-{3}[ \t]*\n(?:\.{3}|-{3})[ \t]*(?:\n|$)")
 _TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")  # as topic rules allow (scraper.tag)
 _TOPIC_WHAT = "a topic id (lower-case letters, digits and '-')"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+# Keys the theme acts on that no article may set: a page template of the editor's choice,
+# and Material's redirect.html, which prints `location` into a script.
+_REFUSED = {"template": "chooses the page's theme template", "location": "is printed into a script"}
 _EARLIEST, _LATEST = 1900, 9998  # keeps every time-zone conversion of a date in range
 
 
@@ -201,6 +204,9 @@ def validate_meta(data: Any, source: str) -> ArticleMeta:
     """Check a front-matter mapping (as YAML or `scraper.render.front_matter` gives it)."""
     if not isinstance(data, Mapping):
         raise _fail(source, "must be a mapping of keys to values")
+    for key, why in _REFUSED.items():
+        if key in data:
+            raise _fail(source, f"key {key!r} is not allowed in an article (it {why})")
     for key in ("id", "title"):
         if data.get(key) is None:
             raise _fail(source, f"key {key!r} is missing or empty")
