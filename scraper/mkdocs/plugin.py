@@ -79,7 +79,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             self.search.start()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        entries = self.archive.entries(files)
+        entries = self.archive.entries(files, config.docs_dir)
         made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages()}
         self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
         return self.generated.add(files, config, made)
