@@ -12,8 +12,8 @@ import click
 from scraper.errors import ScraperError
 from scraper.fetch.files import expand_pages
 from scraper.pipeline import extract_pages, import_pages
-from scraper.render import render_page, render_record
 from scraper.tag import TopicRules, load_rules
+from scraper.write.render import render_page, render_record
 
 PAGE = click.argument("pages", nargs=-1, required=True, type=click.Path())
 URL = click.option("--url", help="The page's original address (only with a single PAGE): picks "
