@@ -149,8 +149,8 @@ def test_a_redirect_to_an_unusable_address_fails_that_request(tmp_path: Path, se
 
 
 def test_a_relative_redirect_with_dot_segments_is_followed(tmp_path: Path, server: RawServer) -> None:
-    server.scripts["/a/b/page"] = answer("301 Moved", {"Location": "../../c/./../final?x=1", "Connection": "close",
-                                                       "Content-Length": "0"})
+    server.scripts["/a/b/page"] = answer("301 Moved", {"Location": "../../c/./../final?x=1",
+                                                       "Connection": "close", "Content-Length": "0"})
     server.scripts["/final?x=1"] = OK
     page, _ = fetcher(tmp_path).fetch(server.url("/a/b/page"))
     assert page.content == PAGE and page.url == server.url("/final?x=1")

@@ -8,8 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -360,7 +360,8 @@ def test_bad_addresses_in_a_feed_are_problems_of_their_source(tmp_path: Path,
                                                               site: FakeSite) -> None:
     items = "".join(f"<item><title>bad {i}</title><link>{escape(link)}</link></item>"
                     for i, link in enumerate(BAD_LINKS))
-    items += f'<item><title>no link</title><guid isPermaLink="false">{site.url("/7400003.html")}</guid></item>'
+    items += (f'<item><title>no link</title><guid isPermaLink="false">{site.url("/7400003.html")}'
+              '</guid></item>')
     feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}'
             f'<item><title>good</title><link>{site.url("/7400001.html")}</link></item>'
             f'</channel></rss>')
