@@ -478,7 +478,7 @@ def test_the_deadline_option_overrides_the_config(tmp_path: Path, site: FakeSite
 def test_a_bad_deadline_option_is_a_usage_error(tmp_path: Path, site: FakeSite, value: str) -> None:
     result = CliRunner().invoke(main, ["update", "--config", str(config(tmp_path, site)),
                                        "--deadline", value])
-    assert result.exit_code == 2 and "'--deadline'" in result.output
+    assert result.exit_code == 2 and "Invalid value for '--deadline'" in result.output
     assert site.hits == []
 
 
