@@ -15,7 +15,7 @@ from scraper.dates import plausible
 from scraper.decode import decode_page
 from scraper.errors import ParseError
 from scraper.parse import XML_DECLARATION, parse_html
-from scraper.urls import NOT_HTTP, parse_url, strip_tracking
+from scraper.urls import NOT_HTTP, host_of, parse_url, strip_tracking
 
 MAX_ITEMS = 2000  # a feed or listing with more links is cut here; the rest waits
 MAX_PROBLEMS_LISTED = 20  # a page full of broken links is summed up after this many
@@ -87,6 +87,7 @@ def feed_links(content: bytes, base_url: str, headers: dict[str, str] | None = N
         problem = getattr(parsed, "bozo_exception", None) or "malformed"
         found.warnings.append(f"malformed feed, read {len(parsed.entries)} item(s) anyway: "
                               f"{problem}")
+    own = parse_url(base_url).url
     for n, entry in enumerate(parsed.entries[:MAX_ITEMS], 1):
         # feedparser fills `link` from <link>, or from a <guid> that is a permalink; never
         # join an empty link to the feed's own address (the feed would be read as a page)
@@ -98,6 +99,9 @@ def feed_links(content: bytes, base_url: str, headers: dict[str, str] | None = N
             why = "no http(s) link" if checked is None else (
                 f"unusable link {href[:200]!r}: {checked.problem}")
             found.unusable.append((label, why))
+            continue
+        if checked.url == own:
+            found.unusable.append((label, "links to the feed itself"))
             continue
         found.links.append(Link(strip_tracking(checked.url), title, _when(entry, "published"),
                                 _when(entry, "updated")))
@@ -112,7 +116,7 @@ def listing_links(content: bytes, base_url: str, pattern: re.Pattern[str],
     to be an address and is broken (a bad port, broken brackets) is a warning.
     """
     root = parse_html(decode_page(content, content_type) or "<html/>")
-    base_host = urlsplit(base_url).hostname
+    base_host = host_of(base_url)
     seen: set[str] = set()
     found = Found()
     broken: list[str] = []

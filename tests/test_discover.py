@@ -69,6 +69,8 @@ def test_what_is_no_feed_is_a_parse_error(content: bytes) -> None:
     ("<link>http://exa mple.com/</link>", "unusable link"),
     ("<link>http://xn--zz/</link>", "unusable link"),
     ("<link>http://example.com/" + "a" * 3000 + "</link>", "unusable link"),
+    (f"<link>{BASE}</link>", "the feed itself"),
+    ("<link>rss.xml#item</link>", "the feed itself"),
 ])
 def test_an_item_without_a_usable_link_is_listed_not_joined_to_the_feed(item: str, why: str) -> None:
     good = "<title>good</title><link>http://127.0.0.1:8000/post/2</link>"

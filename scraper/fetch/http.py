@@ -374,6 +374,10 @@ class Fetcher:
 
     def fetch(self, url: str) -> tuple[RawPage, requests.Response]:
         """GET a page the robots.txt allows; raises FetchError for any non-200 answer."""
+        checked = parse_url(url)
+        if checked.url is None:
+            raise FetchError(f"{url[:200]!r}: {checked.problem}")
+        url = checked.url
         if not self.allowed(url):
             raise FetchError(f"{url}: disallowed by robots.txt")
         response = self._get(url)
