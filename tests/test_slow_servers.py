@@ -154,3 +154,26 @@ def test_a_relative_redirect_with_dot_segments_is_followed(tmp_path: Path, serve
     server.scripts["/final?x=1"] = OK
     page, _ = fetcher(tmp_path).fetch(server.url("/a/b/page"))
     assert page.content == PAGE and page.url == server.url("/final?x=1")
+
+
+def test_scraper_update_records_a_dripping_source_and_finishes(tmp_path: Path,
+                                                               server: RawServer) -> None:
+    import json
+
+    import yaml
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    server.scripts["/drip.xml"] = drip(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n",
+                                       0.02)
+    cfg = tmp_path / "scraper.yml"
+    cfg.write_text(yaml.safe_dump({
+        "user_agent": AGENT, "docs": "docs", "state_dir": "state", "retries": 0,
+        "timeout": {"connect": 0.3, "read": 0.3}, "min_delay": 0, "allow_hosts": ["127.0.0.1"],
+        "sources": [{"name": "drip", "type": "feed", "url": server.url("/drip.xml")}]}))
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg)])
+    assert result.exit_code == 1  # the only source failed; the report is still written
+    report = json.loads((tmp_path / "state" / "report.json").read_text())
+    assert report["sources"][0]["status"] == "failed"
+    assert "abandoned" in report["sources"][0]["errors"][0]["error"]
