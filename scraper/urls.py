@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+import ada_url
 import idna
 
 TRACKING = {"spm", "from", "source", "share", "share_source", "share_medium", "fbclid", "gclid",
@@ -132,6 +133,13 @@ def parse_url(raw: object, base: str | None = None) -> CheckedUrl:
     if port == 0:
         return _refuse("port 0")
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    try:  # a second opinion from a WHATWG parser: what we fetch is where a browser goes
+        browser = ada_url.URL(text, base) if base else ada_url.URL(text)
+    except ValueError:
+        return _refuse("not a URL a browser would follow")
+    seen = browser.hostname.rstrip(".") + (f":{browser.port}" if browser.port else "")
+    if seen != netloc or browser.protocol != f"{scheme}:":
+        return _refuse(f"read as {seen!r} by browsers and as {netloc!r} here")
     path = quote(_without_dot_segments(parts.path) or "/", safe=_PATH_SAFE)
     query = quote(parts.query, safe=_QUERY_SAFE)
     url = urlunsplit((scheme, netloc, path, query, ""))

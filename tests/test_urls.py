@@ -95,6 +95,9 @@ def test_what_is_not_text_is_no_url(raw: object) -> None:
     ("//cdn.example.com/x", "https://example.com/", "https://cdn.example.com/x"),
     ("?page=2", "http://example.com/list", "http://example.com/list?page=2"),
     ("http://my_host.example.com/", None, "http://my_host.example.com/"),
+    ("http://Example.com./x", None, "http://example.com/x"),
+    ("http://Bücher.de/", None, "http://xn--bcher-kva.de/"),
+    ("http://[::ffff:127.0.0.1]/", None, "http://[::ffff:7f00:1]/"),
 ])
 def test_a_usable_address_comes_out_in_normal_form(raw: str, base: str | None,
                                                    expected: str) -> None:
