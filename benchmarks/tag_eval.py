@@ -30,7 +30,7 @@ import yaml
 
 from scraper.errors import ScraperError
 from scraper.extract import extract_article
-from scraper.models import Article, RawPage
+from scraper.models import RawPage
 from scraper.tag import TopicRules, load_rules
 
 SETS = [Path("tests/fixtures/topics/labelled.yml"), Path("tests/fixtures/topics/holdout.yml")]
@@ -150,19 +150,23 @@ def corpus_stories(folder: Path) -> list[Story]:
 # --- scoring ----------------------------------------------------------------------------------
 
 
-def tag_story(story: Story, rules: TopicRules) -> Article | None:
+def tag_story(story: Story, rules: TopicRules) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The topics the pipeline gives the story, and per topic its score and terms."""
     try:
-        return rules.tag(extract_article(story.page))
+        article = extract_article(story.page)
     except ScraperError:
-        return None  # the pipeline refused the page: it is published under no topic
+        return (), {}  # the pipeline refused the page: it is published under no topic
+    weighed = rules.weigh(article)
+    shown = {s.topic: f"{s.score:.1f} of {s.needed:.1f}: "
+             + ", ".join(f"{e.term}×{e.count}" for e in s.evidence[:8]) for s in weighed}
+    return rules.tag(article).tags, shown
 
 
 def score(stories: Iterable[Story], rules: TopicRules) -> Scores:
     topics = [t.id for t in rules.topics]
     scores = Scores({t: {"tp": 0, "fp": 0, "fn": 0} for t in topics}, {t: [] for t in topics})
     for story in stories:
-        article = tag_story(story, rules)
-        got = article.tags if article else ()
+        got, shown = tag_story(story, rules)
         for topic in topics:
             hit, wanted = topic in got, topic in story.labels
             kind = "tp" if hit and wanted else "fp" if hit else "fn" if wanted else None
@@ -170,9 +174,7 @@ def score(stories: Iterable[Story], rules: TopicRules) -> Scores:
                 continue
             scores.counts[topic][kind] += 1
             if kind != "tp":
-                found = article.evidence.get(topic, ()) if article else ()
-                shown = ", ".join(f"{e.term}×{e.count}" for e in found[:6])
-                scores.mistakes[topic].append(Mistake(story, got, shown))
+                scores.mistakes[topic].append(Mistake(story, got, shown.get(topic, "")))
     return scores
 
 

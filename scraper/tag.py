@@ -35,6 +35,18 @@ class Topic:
     terms: tuple[Term, ...]
 
 
+@dataclass(frozen=True)
+class TopicScore:
+    topic: str
+    score: float
+    needed: float
+    evidence: tuple[Evidence, ...]  # the terms that counted, "-term" for those against
+
+    @property
+    def tagged(self) -> bool:
+        return self.score >= self.needed and any(not e.term.startswith("-") for e in self.evidence)
+
+
 @dataclass
 class _Section:
     """One part of the article as the matcher found it, and what a match there weighs."""
@@ -98,8 +110,8 @@ class TopicRules:
                 break
         return end
 
-    def tag(self, article: Article) -> Article:
-        """The article with the topics whose score reaches their threshold, and the evidence."""
+    def weigh(self, article: Article) -> list[TopicScore]:
+        """Every topic's score, the score it needs, and the terms that counted."""
         head_text = Text(f"{article.title}\n{article.summary or ''}")
         body_text = Text("\n".join(b.text for b in article.blocks))
         sections = [_Section(head_text, self.matcher.find(head_text), self.title_weight),
@@ -109,8 +121,7 @@ class TopicRules:
         # nor lede names the topic, a long article needs proportionally more evidence.
         words = body_text.token_count + body_text.cjk_chars // 2
         stretch = max(1.0, words / self.long_article_words) if self.long_article_words else 1.0
-        tags: list[str] = []
-        evidence: dict[str, tuple[Evidence, ...]] = {}
+        out = []
         for i, topic in enumerate(self.topics):
             counts: Counter[str] = Counter()
             score, named = 0.0, False
@@ -122,16 +133,22 @@ class TopicRules:
                     weight, in_head = section.weight_at(match.start)
                     if term.role == "against":
                         score -= term.weight * weight
+                        counts[f"-{term.label}"] += 1
                         continue
                     score += term.weight * weight
                     counts[term.label] += 1
                     named = named or in_head
             needed = topic.threshold * (1.0 if named else max(stretch, self.body_only_factor))
-            if score >= needed and counts:
-                tags.append(topic.id)
-                ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                evidence[topic.id] = tuple(Evidence(t, n) for t, n in ranked)
-        return replace(article, tags=tuple(tags), evidence=evidence)
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            out.append(TopicScore(topic.id, score, needed, tuple(Evidence(t, n) for t, n in ranked)))
+        return out
+
+    def tag(self, article: Article) -> Article:
+        """The article with the topics whose score reaches their threshold, and the evidence."""
+        tagged = [s for s in self.weigh(article) if s.tagged]
+        evidence = {s.topic: tuple(e for e in s.evidence if not e.term.startswith("-"))
+                    for s in tagged}
+        return replace(article, tags=tuple(s.topic for s in tagged), evidence=evidence)
 
 
 def _fail(source: str, where: str, problem: str) -> ConfigError:
