@@ -18,7 +18,7 @@ _CJK_RUN = re.compile(f"{CJK.pattern}+")
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
-_GAP = re.compile(r"[\s\-']*")  # what may stand between the words of a phrase
+_GAP = re.compile(r"[\s\-'\u2019]*")  # what may stand between the words of a phrase
 
 
 class Match(NamedTuple):
