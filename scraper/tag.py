@@ -127,7 +127,7 @@ class TopicRules:
             score, named = 0.0, False
             for section in sections:
                 for match in section.found[i]:
-                    term = topic.terms[match.index]
+                    term = topic.terms[match.term]
                     if term.exclude or not self._counts(term, section, match.start):
                         continue
                     weight, in_head = section.weight_at(match.start)

@@ -24,7 +24,7 @@ _GAP = re.compile(r"[\s\-'\u2019]*")  # what may stand between the words of a ph
 class Match(NamedTuple):
     start: int  # character offsets in the text
     end: int
-    index: int  # of the term in its group
+    term: int  # index of the term in its group
 
 
 @dataclass(frozen=True)
