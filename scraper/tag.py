@@ -101,14 +101,18 @@ class TopicRules:
         return not term.near or any(sentence in self._sentences_with(section, c) for c in term.near)
 
     def _lede_end(self, article: Article) -> int:
-        """Where the lede ends in the body text: after the block that reaches lede_words."""
-        end = words = 0
+        """Where the lede ends in the body text: after about lede_words words (a Chinese
+        character counts half a word), inside the first paragraph if that is longer."""
+        start = words = 0
         for block in article.blocks:
-            end += len(block.text) + 1
-            words += len(block.text.split()) + sum(map(len, Text(block.text).cjk_runs())) // 2
-            if words >= self.lede_words:
-                break
-        return end
+            text = Text(block.text)
+            size = text.token_count + text.cjk_chars / 2
+            if words + size >= self.lede_words:
+                share = (self.lede_words - words) / size if size else 1.0
+                return start + round(len(block.text) * share)
+            words += size
+            start += len(block.text) + 1
+        return start
 
     def weigh(self, article: Article) -> list[TopicScore]:
         """Every topic's score, the score it needs, and the terms that counted."""
