@@ -20,7 +20,7 @@ from typing import Any
 from scraper.config import read_user_yaml
 from scraper.errors import ConfigError
 from scraper.models import Article, Evidence
-from scraper.termmatch import Match, Matcher, Term, Text
+from scraper.termmatch import CJK_RUN, Match, Matcher, Term, Text
 
 DEFAULT_RULES = Path(__file__).with_name("topics.yml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
@@ -53,15 +53,9 @@ class _Section:
 
     text: Text
     found: list[list[Match]]
-    weight: float  # for matches before `lede_end`
-    lede_end: int = -1  # body only: where the lede ends
+    weight: float  # of a match before `lede_end`; a match after it weighs 1
+    lede_end: int = -1  # body only: where the lede ends; -1: the whole text weighs `weight`
     contexts: dict[str, set[int]] | None = None  # sentences holding a word of each context
-
-    def weight_at(self, at: int) -> tuple[float, bool]:
-        """The weight of a match at `at`, and whether it is in the title, summary or lede."""
-        if self.lede_end < 0 or at < self.lede_end:
-            return self.weight, True
-        return 1.0, False
 
 
 @dataclass(frozen=True)
@@ -76,25 +70,26 @@ class TopicRules:
     contexts: tuple[tuple[str, tuple[Term, ...]], ...] = ()
     matcher: Matcher = field(init=False, repr=False, compare=False)
 
+    context_matcher: Matcher = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
-        groups = [t.terms for t in self.topics] + [terms for _, terms in self.contexts]
-        object.__setattr__(self, "matcher", Matcher(groups))
+        object.__setattr__(self, "matcher", Matcher([t.terms for t in self.topics]))
+        # Contexts are looked for only in a text where a term that needs them matched: few do.
+        object.__setattr__(self, "context_matcher",
+                           Matcher([terms for _, terms in self.contexts]))
 
     def label(self, topic_id: str) -> str:
         return next((t.label for t in self.topics if t.id == topic_id), topic_id)
 
     def _sentences_with(self, section: _Section, context: str) -> set[int]:
         if section.contexts is None:
-            first = len(self.topics)
-            section.contexts = {
-                name: {section.text.sentence(m.start) for m in section.found[first + i]}
-                for i, (name, _) in enumerate(self.contexts)}
+            found = self.context_matcher.find(section.text)
+            section.contexts = {name: {section.text.sentence(m.start) for m in found[i]}
+                                for i, (name, _) in enumerate(self.contexts)}
         return section.contexts.get(context, set())
 
     def _counts(self, term: Term, section: _Section, at: int) -> bool:
         """Whether a match of `term` at `at` counts, given the contexts of its sentence."""
-        if not term.near and not term.not_near:
-            return True
         sentence = section.text.sentence(at)
         if any(sentence in self._sentences_with(section, c) for c in term.not_near):
             return False
@@ -105,8 +100,7 @@ class TopicRules:
         character counts half a word), inside the first paragraph if that is longer."""
         start = words = 0
         for block in article.blocks:
-            text = Text(block.text)
-            size = text.token_count + text.cjk_chars / 2
+            size = len(block.text.split()) + sum(map(len, CJK_RUN.findall(block.text))) / 2
             if words + size >= self.lede_words:
                 share = (self.lede_words - words) / size if size else 1.0
                 return start + round(len(block.text) * share)
@@ -129,17 +123,22 @@ class TopicRules:
         for i, topic in enumerate(self.topics):
             counts: Counter[str] = Counter()
             score, named = 0.0, False
+            terms = topic.terms
             for section in sections:
-                for match in section.found[i]:
-                    term = topic.terms[match.term]
-                    if term.exclude or not self._counts(term, section, match.start):
+                lede_end = section.lede_end
+                for start, _, index in section.found[i]:
+                    term = terms[index]
+                    role = term.role
+                    if role == "exclude" or ((term.near or term.not_near)
+                                             and not self._counts(term, section, start)):
                         continue
-                    weight, in_head = section.weight_at(match.start)
-                    if term.role == "against":
-                        score -= term.weight * weight
-                        counts[f"-{term.label}"] += 1
+                    in_head = lede_end < 0 or start < lede_end
+                    weight = term.weight * (section.weight if in_head else 1.0)
+                    if role == "against":
+                        score -= weight
+                        counts["-" + term.label] += 1
                         continue
-                    score += term.weight * weight
+                    score += weight
                     counts[term.label] += 1
                     named = named or in_head
             needed = topic.threshold * (1.0 if named else max(stretch, self.body_only_factor))
