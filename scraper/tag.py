@@ -98,7 +98,7 @@ class TopicRules:
     def _lede_end(self, article: Article) -> int:
         """Where the lede ends in the body text: after about lede_words words (a Chinese
         character counts half a word), inside the first paragraph if that is longer."""
-        start = words = 0
+        start, words = 0, 0.0
         for block in article.blocks:
             size = len(block.text.split()) + sum(map(len, CJK_RUN.findall(block.text))) / 2
             if words + size >= self.lede_words:
