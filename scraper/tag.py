@@ -25,6 +25,7 @@ from scraper.termmatch import CJK_RUN, Match, Matcher, Term, Text
 DEFAULT_RULES = Path(__file__).with_name("topics.yml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 TERM_KEYS = {"weight", "near", "not_near"}
+MIN_LEDE_PARAGRAPH = 12  # words: a shorter first paragraph (dateline, byline) is not the lede
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,9 @@ class TopicRules:
         return not term.near or any(sentence in self._sentences_with(section, c) for c in term.near)
 
     def _lede_end(self, article: Article) -> int:
-        """Where the lede ends in the body text: after about lede_words words (a Chinese
-        character counts half a word), inside the first paragraph if that is longer."""
+        """Where the lede ends in the body text: with the first paragraph of some length (a
+        dateline or byline line does not end it), cut after lede_words words if it is longer.
+        A Chinese character counts half a word."""
         start, words = 0, 0.0
         for block in article.blocks:
             size = len(block.text.split()) + sum(map(len, CJK_RUN.findall(block.text))) / 2
@@ -106,6 +108,8 @@ class TopicRules:
                 return start + round(len(block.text) * share)
             words += size
             start += len(block.text) + 1
+            if size >= MIN_LEDE_PARAGRAPH:
+                break
         return start
 
     def weigh(self, article: Article) -> list[TopicScore]:
