@@ -196,6 +196,16 @@ def test_the_lede_weighs_between_title_and_body_and_names_the_topic() -> None:
     assert (body.score, body.needed, body.tagged) == (6, 12, False)  # body only: twice the threshold
 
 
+def test_the_lede_is_the_first_real_paragraph_not_a_dateline_nor_the_second() -> None:
+    rules = parse_rules({"title_weight": 3, "lede_weight": 2, "lede_words": 50,
+                         "topics": [{"id": "t", "label": "T", "threshold": 6, "terms": [{"ev": 3}]}]},
+                        "x.yml")
+    first = "The company said on Monday that its sales rose again in the third quarter of the year."
+    dateline = rules.weigh(article("x", f"BEIJING, May 3\n\nAn EV maker: {first}"))[0]
+    second = rules.weigh(article("x", f"{first}\n\nAn EV maker."))[0]
+    assert (dateline.score, second.score) == (6, 3)
+
+
 def test_a_curly_apostrophe_joins_the_words_of_a_phrase() -> None:
     tagged = one_topic(["customers' data"]).tag(article("x", "the customers\u2019 data"))
     assert tagged.tags == ("t",)
@@ -262,6 +272,22 @@ KINDS = [
     ("autonomous-driving chip IPO", "Self-driving chip maker Horizon Robotics prices Hong Kong IPO",
      "Horizon Robotics, which designs chips for autonomous driving, raised $700 million in its "
      "listing. Carmakers use its processors in driver assistance systems.", ["chips", "evs"]),
+    ("outage that was no attack", "Cloud outage takes sites offline; no sign of a cyberattack",
+     "A cloud outage knocked websites offline on Monday.\n\nThe provider said a configuration error "
+     "caused it and there was no sign of a cyberattack. Service came back after three hours.", []),
+    ("AI-model launch with a robotaxi line", "Search giant releases a new large language model",
+     "The company released the latest version of its large language model on Tuesday, saying it "
+     "beats rival chatbots on reasoning tests.\n\nIt also said its robotaxi service had given more "
+     "rides, and that cloud revenue grew.", ["ai"]),
+    ("ransomware in traditional Chinese", "醫院遭駭 檔案被加密 歹徒索取贖金",
+     "一家醫院的電腦系統遭到駭客入侵,檔案被加密,歹徒要求以比特幣支付贖金。\n\n醫院已經報警,部分病人轉往其他醫院。",
+     ["data-security"]),
+    ("compute-network plan", "加快全国一体化算力网建设",
+     "有关部门印发意见,提出加快建设全国一体化算力网,推进东数西算工程。\n\n文件提出,数据中心集群的算力规模将继续扩大,"
+     "人工智能算力需求快速增长。", []),
+    ("insider selling customer data", "快递员倒卖客户信息被判刑",
+     "一名快递员将客户的姓名、电话和地址等个人信息出售给他人,获利数万元。\n\n法院以侵犯公民个人信息罪判处其有期徒刑。",
+     ["data-security"]),
     ("supplier leaks EV design photos", "Supplier leaked photos of the new electric SUV",
      "Photos of the carmaker's unreleased electric SUV leaked from a parts supplier, showing the "
      "design of the new EV. The carmaker said the leaked design images were genuine.", ["evs"]),
