@@ -41,11 +41,17 @@ class TopicScore:
     topic: str
     score: float
     needed: float
-    evidence: tuple[Evidence, ...]  # the terms that counted, "-term" for those against
+    counts: Counter[str]  # per term that counted, how often; "-term" for those against
 
     @property
     def tagged(self) -> bool:
-        return self.score >= self.needed and any(not e.term.startswith("-") for e in self.evidence)
+        return self.score >= self.needed and any(not t.startswith("-") for t in self.counts)
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The terms that counted, most frequent first."""
+        ranked = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return tuple(Evidence(t, n) for t, n in ranked)
 
 
 @dataclass
@@ -56,7 +62,7 @@ class _Section:
     found: list[list[Match]]
     weight: float  # of a match before `lede_end`; a match after it weighs 1
     lede_end: int = -1  # body only: where the lede ends; -1: the whole text weighs `weight`
-    contexts: dict[str, set[int]] | None = None  # sentences holding a word of each context
+    contexts: dict[int, frozenset[str]] = field(default_factory=dict)  # by sentence start
 
 
 @dataclass(frozen=True)
@@ -75,26 +81,31 @@ class TopicRules:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "matcher", Matcher([t.terms for t in self.topics]))
-        # Contexts are looked for only in a text where a term that needs them matched: few do.
+        # Contexts are looked for only in the sentences of the few terms that need them.
         object.__setattr__(self, "context_matcher",
                            Matcher([terms for _, terms in self.contexts]))
 
     def label(self, topic_id: str) -> str:
         return next((t.label for t in self.topics if t.id == topic_id), topic_id)
 
-    def _sentences_with(self, section: _Section, context: str) -> set[int]:
-        if section.contexts is None:
-            found = self.context_matcher.find(section.text)
-            section.contexts = {name: {section.text.sentence(m.start) for m in found[i]}
-                                for i, (name, _) in enumerate(self.contexts)}
-        return section.contexts.get(context, set())
+    def _contexts_at(self, section: _Section, at: int) -> frozenset[str]:
+        """The contexts with a word in the sentence that holds `at`. Only the sentences of
+        the few matches that need it are searched, not the whole text."""
+        start, end = section.text.sentence(at)
+        known = section.contexts.get(start)
+        if known is None:
+            found = self.context_matcher.find(Text(section.text.text[start:end]))
+            known = frozenset(name for (name, _), matches in zip(self.contexts, found, strict=True)
+                              if matches)
+            section.contexts[start] = known
+        return known
 
     def _counts(self, term: Term, section: _Section, at: int) -> bool:
         """Whether a match of `term` at `at` counts, given the contexts of its sentence."""
-        sentence = section.text.sentence(at)
-        if any(sentence in self._sentences_with(section, c) for c in term.not_near):
+        present = self._contexts_at(section, at)
+        if any(c in present for c in term.not_near):
             return False
-        return not term.near or any(sentence in self._sentences_with(section, c) for c in term.near)
+        return not term.near or any(c in present for c in term.near)
 
     def _lede_end(self, article: Article) -> int:
         """Where the lede ends in the body text: with the first paragraph of some length (a
@@ -146,8 +157,7 @@ class TopicRules:
                     counts[term.label] += 1
                     named = named or in_head
             needed = topic.threshold * (1.0 if named else max(stretch, self.body_only_factor))
-            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            out.append(TopicScore(topic.id, score, needed, tuple(Evidence(t, n) for t, n in ranked)))
+            out.append(TopicScore(topic.id, score, needed, counts))
         return out
 
     def tag(self, article: Article) -> Article:

@@ -115,15 +115,17 @@ class Text:
     def cjk_runs(self) -> list[str]:
         return CJK_RUN.findall(self.text)
 
-    def sentence(self, at: int) -> int:
-        """The number of the sentence that the character at `at` belongs to."""
+    def sentence(self, at: int) -> tuple[int, int]:
+        """Where the sentence that holds the character at `at` starts and ends."""
         if self._sentence_ends is None:
             text, size = self.text, len(self.text)
             self._sentence_ends = [
                 m.end() for m in _SENTENCE_MARK.finditer(text)
                 if m.group() in _ENDS_ALWAYS or m.end() == size or text[m.end()].isspace()
                 or text[m.end()] in _AFTER_FULL_STOP]
-        return bisect.bisect_right(self._sentence_ends, at)
+        ends = self._sentence_ends
+        i = bisect.bisect_right(ends, at)
+        return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(self.text))
 
 
 _END = "\0"  # a trie key made of this and a regex: an entry ends here, then that regex
