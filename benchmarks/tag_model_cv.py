@@ -66,7 +66,8 @@ def main() -> None:
     ruled = score([s for block in blocks for s in block], rules).table()
     print(f"{args.corpus}: {args.folds} blocks of consecutive ids, each scored by a model trained "
           "on the others")
-    print(f"  {'topic':15} {'model F1':>9} {'rules F1':>9}  (rules: not trained, but written looking at this corpus)")
+    print(f"  {'topic':15} {'model F1':>9} {'rules F1':>9}  "
+          "(rules: not trained, but written looking at this corpus)")
     for topic in topics:
         print(f"  {topic:15} {f1(gold[topic], model[topic]):9.3f} {ruled[topic]['f1']:9.3f}")
 
