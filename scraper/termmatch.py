@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CJK_RUN = re.compile(f"{CJK.pattern}+")
@@ -22,10 +22,9 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _GAP = re.compile(r"[\s\-'\u2019]*")  # what may stand between the words of a phrase
 
 
-class Match(NamedTuple):
-    start: int  # character offsets in the text
-    end: int
-    term: int  # index of the term in its group
+# A match: where it starts and ends in the text (character offsets), and the index of its
+# term in the group. A plain tuple: a named one costs a Python-level call per match.
+Match = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -297,6 +296,6 @@ def _leftmost_longest(matches: list[tuple[int, int, int]]) -> list[Match]:
     out, covered = [], -1
     for start, neg_end, index in matches:
         if start >= covered:
-            out.append(Match(start, -neg_end, index))
+            out.append((start, -neg_end, index))
             covered = -neg_end
     return out
