@@ -10,10 +10,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
+import lxml.html
+from lxml import etree
 
 from scraper.dates import plausible
 from scraper.decode import decode_page
 from scraper.errors import ParseError
+from scraper.mdtext import squash
 from scraper.parse import XML_DECLARATION, parse_html
 from scraper.urls import NOT_HTTP, host_of, parse_url, strip_tracking
 
@@ -31,6 +34,21 @@ class Link:
     title: str | None = None
     published: datetime | None = None
     updated: datetime | None = None  # the source's own "this changed" stamp, if any
+    summary: str | None = None  # the feed item's description, as plain text, if short
+
+
+MAX_SUMMARY = 400  # characters: a longer "summary" is the article itself, not a summary
+
+
+def _summary(entry: Any) -> str | None:
+    raw = entry.get("summary")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        text = squash(lxml.html.fromstring(raw).text_content()) if "<" in raw else squash(raw)
+    except (etree.ParserError, ValueError):
+        return None
+    return text if 0 < len(text) <= MAX_SUMMARY else None
 
 
 @dataclass
@@ -104,7 +122,7 @@ def feed_links(content: bytes, base_url: str, headers: dict[str, str] | None = N
             found.unusable.append((label, "links to the feed itself"))
             continue
         found.links.append(Link(strip_tracking(checked.url), title, _when(entry, "published"),
-                                _when(entry, "updated")))
+                                _when(entry, "updated"), _summary(entry)))
     return found
 
 

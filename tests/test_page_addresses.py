@@ -96,6 +96,14 @@ def test_url_option_refuses_what_is_not_a_usable_http_url(tmp_path: Path, comman
     assert not (tmp_path / "docs").exists()
 
 
+def test_extract_warns_about_an_unusable_canonical_link(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(with_canonical(TMTPOST, "http://[x/"))
+    result = CliRunner().invoke(main, ["extract", str(page)])
+    assert result.exit_code == 0 and json.loads(result.stdout)["url"] is None
+    assert "warning:" in result.stderr and "unusable" in result.stderr
+
+
 def test_url_option_is_stored_in_normal_form(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_bytes(GENERIC.read_bytes())
