@@ -59,14 +59,14 @@ class Counts:
 
 
 def extract_one(source: str, read: Callable[[], RawPage], rules: TopicRules,
-                adjust: Callable[[Article], Article] | None = None) -> Outcome:
+                adjust: Callable[[Article], Article] | None = None, publish: bool = True) -> Outcome:
     """Read, extract, `adjust` and tag one page; a failure becomes the Outcome's error.
 
     `adjust` runs before tagging: a title or summary it fills in (from a feed) is weighed as
     the title it is, not missed.
     """
     try:
-        article = extract_article(read())
+        article = extract_article(read(), publish)
         return Outcome(source, article=rules.tag(adjust(article) if adjust else article))
     except SkipArticle as exc:
         return Outcome(source, error=str(exc), skipped=True)
@@ -78,7 +78,8 @@ def extract_pages(pages: Iterable[tuple[Path, str | None]],
                   rules: TopicRules) -> Iterator[Outcome]:
     """One Outcome per page, in order; a failing page never stops the others."""
     for path, url in pages:
-        yield extract_one(str(path), functools.partial(read_page, path, url), rules)
+        # Extraction reads any language; only import and update refuse what we do not publish.
+        yield extract_one(str(path), functools.partial(read_page, path, url), rules, publish=False)
 
 
 def store_article(docs: Path, article: Article, rules: TopicRules,
