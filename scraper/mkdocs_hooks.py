@@ -20,6 +20,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from scraper.errors import FrontMatterError
+from scraper.frontmatter import parse_front_matter
 from scraper.mdtext import escape_printed_meta
 from scraper.pagehtml import is_article, is_generated, page_html
 from scraper.searchindex import SearchIndex, SearchIndexError
@@ -67,6 +69,12 @@ def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    if is_article(page.file.src_uri):
+        try:
+            source = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
+            parse_front_matter(page.file.content_string, source)
+        except FrontMatterError as exc:  # a warning, so that `mkdocs build --strict` fails
+            log.warning("%s", exc)
     if isinstance(page.meta, dict):
         escape_printed_meta(page.meta)
     if is_generated(page.file.src_uri, markdown):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -13,6 +13,7 @@ import yaml
 from scraper.errors import ScraperError, SkipArticle
 from scraper.extract import extract_article
 from scraper.fetch.files import read_page
+from scraper.frontmatter import http_address
 from scraper.listing import GENERATED_DIRS, Entry, build_listings
 from scraper.models import Article, RawPage
 from scraper.render import front_matter, render_page
@@ -21,6 +22,7 @@ from scraper.store import (
     ARTICLES_DIR,
     ArchiveIndex,
     atomic_write,
+    check_written_dirs,
     remove_temp_files,
     scan_archive,
     write_article,
@@ -50,6 +52,7 @@ class Outcome:
 class Counts:
     by_status: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. archive pages that cannot be read
 
     def add(self, status: str) -> None:
         self.by_status[status] += 1
@@ -81,6 +84,9 @@ def extract_pages(pages: Iterable[tuple[Path, str | None]],
 
 def store_article(docs: Path, article: Article, rules: TopicRules,
                   index: ArchiveIndex | None = None) -> tuple[Path, str]:
+    if article.url and http_address(article.url) is None:
+        # The last gate: an address no reader would accept is no address at all.
+        article = replace(article, url=None)
     meta = front_matter(article, rules)
     return write_article(docs, article, render_page(article, rules, meta), index, meta)
 
@@ -101,6 +107,8 @@ def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: Ar
             warn(warning)
     try:
         path, status = store_article(docs, outcome.article, rules, index)
+    except SkipArticle as exc:
+        return "skipped", str(exc)
     except ScraperError as exc:
         return "failed", str(exc)
     except OSError as exc:
@@ -108,10 +116,17 @@ def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: Ar
     return status, str(path)
 
 
+WRITTEN_DIRS = (ARTICLES_DIR, *GENERATED_DIRS)
+
+
 def open_archive(docs: Path) -> ArchiveIndex:
-    """The archive as a run starts: leftovers of a killed run removed, then indexed."""
-    if docs.is_dir():
-        remove_temp_files(docs)
+    """The archive as a run starts: checked, leftovers of a killed run removed, indexed.
+
+    Raises StoreError when the run must not write there at all; a page that cannot be
+    read is only listed in the index's `broken`, for the caller to warn about.
+    """
+    check_written_dirs(docs, WRITTEN_DIRS)
+    remove_temp_files(docs, WRITTEN_DIRS)
     return ArchiveIndex(scan_archive(docs))
 
 
@@ -131,8 +146,7 @@ def _prefixed(warn: Callable[[str], None] | None, prefix: str) -> Callable[[str]
 
 
 def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
-                 report: Callable[[str, str, str], None] | None = None,
-                 warn: Callable[[str], None] | None = None) -> Counts:
+                 report: Callable[[str, str, str], None] | None = None) -> Counts:
     """Write every page's article; `report(status, source, detail)` hears of each page."""
     counts = Counts()
 
@@ -143,14 +157,17 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
         if report:
             report(status, source, detail)
 
-    ingest_files(pages, docs, rules, open_archive(docs), count, warn)
+    index = open_archive(docs)
+    counts.warnings += index.warnings
+    ingest_files(pages, docs, rules, index, count, counts.warnings.append)
     refresh_listings(docs, rules)
     return counts
 
 
 def article_entries(docs: Path) -> list[Entry]:
+    """The listings' view of every readable article (a broken page is listed nowhere)."""
     return [Entry.from_front_matter(f"{ARTICLES_DIR}/{p.name}", meta)
-            for p, meta in scan_archive(docs)]
+            for p, meta in scan_archive(docs).pages]
 
 
 def site_settings(docs: Path) -> tuple[str, str]:
@@ -171,6 +188,7 @@ def site_settings(docs: Path) -> tuple[str, str]:
 
 def refresh_listings(docs: Path, rules: TopicRules) -> int:
     """Rewrite the generated pages that changed and remove those no longer needed."""
+    check_written_dirs(docs, WRITTEN_DIRS)
     site_title, site_url = site_settings(docs)
     pages = build_listings(article_entries(docs), rules, site_title, site_url)
     changed = sum(atomic_write(docs / rel, text) for rel, text in pages.items())
@@ -178,7 +196,7 @@ def refresh_listings(docs: Path, rules: TopicRules) -> int:
         changed += atomic_write(docs / "sources.md", sources_page(None))
     for folder in GENERATED_DIRS:
         for path in (docs / folder).glob("[!.]*"):
-            if path.is_file() and f"{folder}/{path.name}" not in pages:
+            if path.is_file() and not path.is_symlink() and f"{folder}/{path.name}" not in pages:
                 path.unlink()
                 changed += 1
     return changed
