@@ -72,10 +72,8 @@ def article_texts(docs: Path) -> dict[str, str]:
         _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
         meta = yaml.safe_load(front)
         parts = body.strip().split("\n\n")[1:]  # after the "# title" heading
-        if meta.get("summary"):
-            parts = parts[:1] + parts[2:]  # the summary is text; the byline after it is not
-        else:
-            parts = parts[1:]
+        # the summary is text; the byline after it is not
+        parts = parts[:1] + parts[2:] if meta.get("summary") else parts[1:]
         if "---" in parts:
             parts = parts[:len(parts) - 1 - parts[::-1].index("---")]
         text = "\n".join(parts).replace("\\", "")  # Markdown escapes

@@ -52,8 +52,9 @@ def english_page(n: int, title: str, paragraphs: list[str]) -> str:
 def chinese_page(n: int, title: str, paragraphs: list[str]) -> str:
     day = FIRST + timedelta(days=n)
     body = "".join(f"<p>{p}</p>" for p in paragraphs + ZH_FILLER)
-    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}-钛媒体官方网站</title>
-</head><body><h1>{title}</h1><div class="info"><span class="author">林晓</span>
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>{title}-钛媒体官方网站</title></head><body><h1>{title}</h1>
+<div class="info"><span class="author">林晓</span>
 <span class="_time newTime">· {day.isoformat()} {8 + n % 10:02d}:{(7 * n) % 60:02d}</span></div>
 <div class="post_content" id="paragraph">{body}</div></body></html>"""
 
@@ -234,10 +235,13 @@ def test_topic_filter_and_newest_first_are_kept_in_the_url(page: Any, base_url: 
     page.wait_for_function(  # all of them, by pressing "more" or by scrolling it into view
         f"""() => {{ const more = document.getElementById('digest-search-more');
                      if (!more.hidden) more.click();
-                     return document.querySelectorAll('.md-search-result__item').length === {expected}; }}""")
-    assert page.locator(f".digest-search__filter[data-topic='{topic}']").get_attribute("aria-pressed") == "true"
+                     const shown = document.querySelectorAll('.md-search-result__item').length;
+                     return shown === {expected}; }}""")
+    button = page.locator(f".digest-search__filter[data-topic='{topic}']")
+    assert button.get_attribute("aria-pressed") == "true"
     assert all(label in item.locator(".digest-search__chip").all_inner_texts() for item in items(page).all())
-    dates = [d.replace(" Beijing time", "") for d in page.locator(".digest-search__byline time").all_inner_texts()]
+    shown = page.locator(".digest-search__byline time").all_inner_texts()
+    dates = [d.replace(" Beijing time", "") for d in shown]
     parsed = [date.fromisoformat(_iso(d)) for d in dates]
     assert parsed == sorted(parsed, reverse=True) and len(set(parsed)) > 1
 
@@ -273,7 +277,8 @@ def test_tab_out_of_the_box_closes_the_overlay_and_esc_clears(page: Any, base_ur
     wait_for_count(page)
     for _ in range(40):  # through the results and controls, out of the search dialog
         page.keyboard.press("Tab")
-        if not page.evaluate("() => document.querySelector('.digest-search').contains(document.activeElement)"):
+        inside = "() => document.querySelector('.digest-search').contains(document.activeElement)"
+        if not page.evaluate(inside):
             break
     page.wait_for_function("() => !document.getElementById('__search').checked")
     page.locator(".md-search__overlay").wait_for(state="hidden")  # after the theme's fade
