@@ -332,6 +332,8 @@
   var typing = null;
   function searchSoon() {
     clearTimeout(typing);
+    // The count of the last query must not pass for this one's while the reader types.
+    meta.textContent = input.value.trim() ? "Searching…" : "Type to search";
     typing = setTimeout(search, 150);
   }
 
