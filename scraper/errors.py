@@ -29,3 +29,7 @@ class ConfigError(ScraperError):
 
 class StoreError(ScraperError):
     """An article could not be written where it belongs."""
+
+
+class SiteCheckError(ScraperError):
+    """`check-site` could not check a site at all (an empty or missing folder)."""

@@ -1,7 +1,8 @@
 """MkDocs hooks (see `hooks:` in mkdocs.yml).
 
-- The theme prints a page's title unescaped in <title>, the header and the search index, and
-  article titles come from pages we do not control: escape them once, here, for every page.
+- The theme prints a page's title (and description, author) unescaped in <title>, the header
+  and the search index, and article titles come from pages we do not control: escape them
+  once, here, for every page (see scraper.mdtext.escape_printed_meta).
 - Pages the scraper wrote skip Python-Markdown: cmark renders them (see scraper.pagehtml).
 - The theme's chrome is rendered once per folder for pages outside the navigation (see
   scraper.themecache).
@@ -11,7 +12,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +20,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from scraper.mdtext import escape_printed_meta
 from scraper.pagehtml import is_article, is_generated, page_html
 from scraper.searchindex import SearchIndex, SearchIndexError
 from scraper.themecache import ThemeCache, shared_chrome_key
@@ -66,9 +67,8 @@ def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    title = page.meta.get("title") if isinstance(page.meta, dict) else None
-    if isinstance(title, str):
-        page.meta["title"] = html.escape(title, quote=True)
+    if isinstance(page.meta, dict):
+        escape_printed_meta(page.meta)
     if is_generated(page.file.src_uri, markdown):
         rendered = page_html(markdown, page.file, files)
 
