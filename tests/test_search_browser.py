@@ -160,6 +160,7 @@ def items(page: Any) -> Any:
 @pytest.mark.parametrize(("query", "count"), [
     ("battery", f"{EN_BATTERY} matching articles"),
     ("数据安全", f"{ZH_DATA} matching articles"),
+    ("batteries", f"{EN_BATTERY} matching articles"),  # English is indexed as English: stems
     ("zeppelin", "1 matching article"),
     ("飞艇", "1 matching article"),
 ])
