@@ -174,7 +174,10 @@
   // every filter first also makes Pagefind count the topics of each search.
   function find(units, topicIds, sort) {
     return load().then(function (pf) {
-      return pf.filters().then(function (all) {
+      // The filters and the query's index parts download side by side.
+      var words = [].concat.apply([], units.map(function (u) { return u.terms; })).join(" ");
+      return Promise.all([pf.filters(), pf.preload(words)]).then(function (loaded) {
+        var all = loaded[0];
         var topics = Object.keys(all.topic || {}).filter(function (v) {
           return topicIds.indexOf(topicParts(v).id) >= 0;
         });
