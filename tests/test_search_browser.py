@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -22,12 +22,12 @@ import pytest
 
 from scraper.pipeline import import_pages
 from scraper.tag import load_rules
-from tests.conftest import ROOT, build_site, require, site_root
+from tests import test_browser
+from tests.conftest import build_site, site_root
+from tests.test_browser import SCREENSHOTS, QuietHandler
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-SCREENSHOTS = ROOT / "build" / "screenshots"
+browser, page = test_browser.browser, test_browser.page  # the same Chromium fixtures
+
 EN_BATTERY, EN_BATTERY_EVS, ZH_DATA = 14, 8, 13
 FIRST = date(2025, 3, 1)
 
@@ -85,11 +85,6 @@ def pages() -> list[tuple[str, str, str]]:
     return out
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = site_root(tmp_path_factory.mktemp("search"))
@@ -110,28 +105,6 @@ def base_url(site: Path) -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require(Path(CHROMIUM).exists(), "Debian's chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "the playwright package is not installed")
-        return
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def search(page: Any, base_url: str, query: str) -> str:
