@@ -91,10 +91,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     if _search is not None and is_article(page.file.src_uri) and page.meta.get("id"):
-        # The article alone: the theme's chrome would only cost Pagefind time to skip.
+        # The article alone, as a record: the theme's chrome would only cost Pagefind time.
         with _search_failure_stops_the_build():
-            _search.add("/" + page.url, f"<html><body><main data-pagefind-body>{content}"
-                                        "</main></body></html>")
+            _search.add("/" + page.url, content, page.meta)
     return content
 
 
