@@ -138,6 +138,7 @@ def test_a_meaningless_content_length_reads_to_the_end(tmp_path: Path, server: R
     "http://127.0.0.1:99999/x", "http://[::1/x", "http://[x/", "http://127.0.0.1:abc/x",
     "javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)",
     "http://user:pw@127.0.0.1/x", "http://exa mple.com/", "http://\x00evil/", "http://[::1]:0/",
+    "http:///x",
 ])
 def test_a_redirect_to_an_unusable_address_fails_that_request(tmp_path: Path, server: RawServer,
                                                               location: str) -> None:

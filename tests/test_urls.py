@@ -111,3 +111,11 @@ def test_a_bad_base_is_a_problem_not_a_crash() -> None:
 def test_identity_ignores_scheme_default_port_and_tracking() -> None:
     assert normalize_url("http://Example.com:80/a?utm_source=x&id=1#f") == \
         normalize_url("https://example.com/a?id=1")
+
+
+@pytest.mark.parametrize(("raw", "base"), [
+    ("http:///x", "http://127.0.0.1:8000/page"),  # Python joins to 127.0.0.1, browsers go to x
+    ("http:\\\\x\\y", "http://127.0.0.1:8000/page"),
+])
+def test_an_address_browsers_read_differently_is_refused(raw: str, base: str) -> None:
+    assert parse_url(raw, base).url is None
