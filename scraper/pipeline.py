@@ -43,10 +43,16 @@ class Counts:
         self.by_status[status] += 1
 
 
-def extract_one(source: str, read: Callable[[], RawPage], rules: TopicRules) -> Outcome:
-    """Read, extract and tag one page; a failure becomes the Outcome's error, never raised."""
+def extract_one(source: str, read: Callable[[], RawPage], rules: TopicRules,
+                adjust: Callable[[Article], Article] | None = None, publish: bool = True) -> Outcome:
+    """Read, extract, `adjust` and tag one page; a failure becomes the Outcome's error.
+
+    `adjust` runs before tagging: a title or summary it fills in (from a feed) is weighed as
+    the title it is, not missed.
+    """
     try:
-        return Outcome(source, article=rules.tag(extract_article(read())))
+        article = extract_article(read(), publish)
+        return Outcome(source, article=rules.tag(adjust(article) if adjust else article))
     except SkipArticle as exc:
         return Outcome(source, error=str(exc), skipped=True)
     except ScraperError as exc:
@@ -57,7 +63,8 @@ def extract_pages(pages: Iterable[tuple[Path, str | None]],
                   rules: TopicRules) -> Iterator[Outcome]:
     """One Outcome per page, in order; a failing page never stops the others."""
     for path, url in pages:
-        yield extract_one(str(path), functools.partial(read_page, path, url), rules)
+        # Extraction reads any language; only import and update refuse what we do not publish.
+        yield extract_one(str(path), functools.partial(read_page, path, url), rules, publish=False)
 
 
 def store_article(docs: Path, article: Article, rules: TopicRules,
@@ -70,17 +77,21 @@ def store_article(docs: Path, article: Article, rules: TopicRules,
 
 
 def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: ArchiveIndex,
-           adjust: Callable[[Article], Article] | None = None) -> tuple[str, str]:
+           adjust: Callable[[Article], Article] | None = None,
+           warn: Callable[[str], None] | None = None) -> tuple[str, str]:
     """One page from reading to its written article: (status, the page's path or the error).
 
     Status is new, updated, unchanged, skipped (not an article) or failed; nothing raised.
+    `warn` hears what was dropped on the way (e.g. an unusable canonical link).
     """
-    outcome = extract_one("", read, rules)
+    outcome = extract_one("", read, rules, adjust)
     if outcome.article is None:
         return ("skipped" if outcome.skipped else "failed"), outcome.error or "unknown error"
-    article = adjust(outcome.article) if adjust is not None else outcome.article
+    if warn is not None:
+        for warning in outcome.article.warnings:
+            warn(warning)
     try:
-        path, status = store_article(docs, article, rules, index)
+        path, status = store_article(docs, outcome.article, rules, index)
     except SkipArticle as exc:
         return "skipped", str(exc)
     except ScraperError as exc:
@@ -105,10 +116,18 @@ def open_archive(docs: Path) -> ArchiveIndex:
 
 
 def ingest_files(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
-                 index: ArchiveIndex, report: Callable[[str, str, str], None]) -> None:
+                 index: ArchiveIndex, report: Callable[[str, str, str], None],
+                 warn: Callable[[str], None] | None = None) -> None:
     for path, url in pages:
-        status, detail = ingest(functools.partial(read_page, path, url), docs, rules, index)
+        status, detail = ingest(functools.partial(read_page, path, url), docs, rules, index,
+                                warn=_prefixed(warn, str(path)))
         report(status, str(path), detail)
+
+
+def _prefixed(warn: Callable[[str], None] | None, prefix: str) -> Callable[[str], None] | None:
+    if warn is None:
+        return None
+    return lambda warning: warn(f"{prefix}: {warning}")
 
 
 def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
@@ -125,5 +144,5 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
 
     index = open_archive(docs)
     counts.warnings += index.warnings
-    ingest_files(pages, docs, rules, index, count)
+    ingest_files(pages, docs, rules, index, count, counts.warnings.append)
     return counts
