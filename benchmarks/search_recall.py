@@ -35,7 +35,7 @@ import yaml
 from lxml import html as lxml_html
 
 from benchmarks.site_scale import import_synthetic, project
-from scraper.searchindex import SearchIndex
+from scraper.mkdocs.searchindex import SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

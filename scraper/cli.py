@@ -12,11 +12,11 @@ from typing import Any
 import click
 
 from scraper.errors import ScraperError
-from scraper.extract import OTHER_LANGUAGE
 from scraper.fetch.files import expand_pages
 from scraper.pipeline import extract_pages, import_pages
-from scraper.render import render_page, render_record
+from scraper.sites.dispatch import OTHER_LANGUAGE
 from scraper.tag import TopicRules, load_rules
+from scraper.write.render import render_page, render_record
 
 PAGE = click.argument("pages", nargs=-1, required=True, type=click.Path())
 
@@ -123,7 +123,7 @@ def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fm
               help="The MkDocs docs folder to write into.")
 def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
             docs_dir: str) -> None:
-    """Write each PAGE as an article page under DOCS/articles and refresh the listings.
+    """Write each PAGE as an article page under DOCS/articles (listings are made by the build).
 
     A PAGE that is a folder imports every page in it; its urls.yml, if any, maps file
     names to their original URLs.
@@ -171,14 +171,13 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
 def update(config_file: str, deadline: float | None) -> None:
     """Fetch every configured source and write new and changed articles into the docs folder.
 
-    Prints a summary, writes the JSON report and the site's Sources page. Exit status 0
-    when at least one source worked.
+    Writes only article pages under the docs folder and the JSON report (which the build
+    turns into the Sources page). Prints a summary; exit status 0 when a source worked.
 
     Example: scraper update --config scraper.yml --deadline 1500
     """
     from scraper.config import load_config
-    from scraper.report import render_report, sources_page, write_report
-    from scraper.store import atomic_write
+    from scraper.report import render_report, write_report
     from scraper.update import run_update
 
     try:
@@ -222,7 +221,6 @@ def update(config_file: str, deadline: float | None) -> None:
         click.echo(f"warning: {warning}", err=True)
     try:
         write_report(settings.report, report)
-        atomic_write(settings.docs / "sources.md", sources_page(report))
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(render_report(report), nl=False)

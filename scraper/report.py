@@ -8,7 +8,7 @@ from typing import Any
 
 from scraper.errors import ConfigError
 from scraper.mdtext import escape_inline
-from scraper.store import atomic_write
+from scraper.write.store import atomic_write
 
 COLUMNS = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
 MAX_ERRORS_SHOWN = 10
@@ -87,11 +87,3 @@ def render_report(report: dict[str, Any], heading: str = "# Update report") -> s
             lines.append(f"- **{escape_inline(str(src.get('name')))}** (warning): "
                          f"{escape_inline(str(warning))}")
     return "\n".join(lines) + "\n"
-
-
-def sources_page(report: dict[str, Any] | None) -> str:
-    """docs/sources.md: each source's health after the latest run."""
-    head = "---\ntitle: Sources\n---\n\n"
-    if report is None:
-        return head + "# Sources\n\nNo update has run yet.\n"
-    return head + render_report(report, heading="# Sources")

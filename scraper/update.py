@@ -17,16 +17,16 @@ from typing import Any
 from scraper import sites
 from scraper.config import Settings, Source
 from scraper.dates import BEIJING
-from scraper.discover import Found, Link, feed_links, listing_links
 from scraper.errors import DeadlineError, FetchError, ParseError
+from scraper.fetch.discover import Found, Link, feed_links, listing_links
 from scraper.fetch.files import folder_pages
 from scraper.fetch.http import Clock, Fetcher
 from scraper.frontmatter import ArticleMeta
 from scraper.models import Article, RawPage
-from scraper.pipeline import ingest, ingest_files, open_archive, refresh_listings
-from scraper.store import id_slug
+from scraper.pipeline import ingest, ingest_files, open_archive
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
+from scraper.write.store import id_slug
 
 STATUSES = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
 
@@ -259,7 +259,6 @@ def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quie
         reports = [updater.run_source(source) for source in settings.sources]
     finally:
         fetcher.close()
-    refresh_listings(settings.docs, rules)
     totals: Counter[str] = Counter()
     for r in reports:
         totals.update(r.counts)

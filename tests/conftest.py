@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,17 @@ GOLDEN = Path(__file__).parent / "golden"
 SHARED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tmtpost-nio-data-leak.txt"
 EXAMPLE = SHARED_EXAMPLE if SHARED_EXAMPLE.exists() else Path(__file__).parents[1] / "samples" / (
     "tmtpost-nio-data-leak.txt")
+
+
+@pytest.fixture
+def fake_site(httpserver: Any) -> Any:
+    """The fake TMTPost site (tests/fixtures/fakesite) on 127.0.0.1."""
+    from tests.fakesite import FakeSite
+
+    fake = FakeSite(httpserver)
+    fake.load()
+    httpserver.expect_request("").respond_with_handler(fake.handle)
+    return fake
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,13 +45,12 @@ ROOT = Path(__file__).parents[1]
 
 
 def site_root(tmp: Path) -> Path:
-    """A fresh project folder with our mkdocs.yml, theme overrides and hand-written pages."""
+    """A fresh project folder with our mkdocs.yml, theme overrides and hand-written pages
+    (the plugin comes with the installed package)."""
     import shutil
 
     shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", tmp / "overrides")
-    (tmp / "scraper").mkdir()
-    shutil.copy(ROOT / "scraper" / "mkdocs_hooks.py", tmp / "scraper" / "mkdocs_hooks.py")
     (tmp / "docs").mkdir()
     shutil.copy(ROOT / "docs" / "about.md", tmp / "docs" / "about.md")
     return tmp
@@ -55,14 +66,14 @@ def demo_docs_with_golden_articles(docs: Path) -> None:
         shutil.copy(golden, docs / "articles" / f"golden-{golden.parent.name}-{golden.name}")
 
 
-def build_site(root: Path) -> Path:
+def build_site(root: Path, *args: str, program: str = "mkdocs") -> Path:
     """`mkdocs build --strict`, which also writes the Pagefind index, as the README says."""
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "true"}
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+    cmd = [sys.executable, "-m", program, "build", "--strict", *args]
     done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
     assert done.returncode == 0, f"{cmd}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
     return root / "site"

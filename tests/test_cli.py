@@ -202,11 +202,10 @@ def test_a_symlinked_archive_folder_is_refused_and_left_alone(tmp_path: Path) ->
     outside.mkdir()
     (outside / "2020-01.md").write_text("someone else's file\n")
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "archive").symlink_to(outside)
+    (tmp_path / "docs" / "articles").symlink_to(outside)  # the one folder a run writes
     line = error_line(["import", str(EXAMPLE), "--docs", str(tmp_path / "docs")])
-    assert f"{tmp_path / 'docs' / 'archive'}: is a symbolic link" in line
+    assert f"{tmp_path / 'docs' / 'articles'}: is a symbolic link" in line
     assert [p.name for p in outside.iterdir()] == ["2020-01.md"]
-    assert not (tmp_path / "docs" / "articles").exists()
 
 
 NIO = "https://en.tmtpost.com/post/6353999"
@@ -234,9 +233,8 @@ def test_reimport_over_a_hand_broken_page_warns_keeps_it_and_writes_no_copy(
     assert warnings == [next(w for w in warnings if w.startswith(f"warning: {page}: "))]
     assert page.read_bytes() == broken
     assert sorted(p.name for p in page.parent.glob("*.md")) == ["tmtpost-6353999.md"]
-    # and the listings say nothing of it (no "— undated" line, no raw YAML)
-    assert "tmtpost-6353999" not in (docs / "index.md").read_text(encoding="utf-8")
-    assert "tmtpost-6353999" not in (docs / "archive" / "index.md").read_text(encoding="utf-8")
+    # listings are the build's, which leaves such a page out with a warning (test_plugin.py)
+    assert [p.name for p in docs.iterdir()] == ["articles"]
 
 
 def test_a_different_page_claiming_a_stored_address_is_skipped(tmp_path: Path) -> None:
@@ -314,8 +312,8 @@ def test_update_over_a_broken_page_reports_it_and_writes_no_copy(tmp_path: Path)
 
 
 @pytest.mark.parametrize(("make", "overrides", "problem"), [
-    (lambda tmp: (tmp / "docs").mkdir() or (tmp / "docs" / "topics").symlink_to(tmp),
-     {}, "topics: is a symbolic link"),
+    (lambda tmp: (tmp / "docs").mkdir() or (tmp / "docs" / "articles").symlink_to(tmp),
+     {}, "articles: is a symbolic link"),
     (lambda tmp: (tmp / "state").write_text("x"), {}, "key 'state_dir': "),
     (lambda tmp: (tmp / "r").mkdir(), {"report": "r"}, "key 'report': "),
     (lambda tmp: None, {"min_delay": float("inf")}, "key 'min_delay'"),

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from scraper.discover import feed_links, listing_links
 from scraper.errors import ParseError
+from scraper.fetch.discover import feed_links, listing_links
 
 BASE = "http://127.0.0.1:8000/rss.xml"
 RSS = "application/rss+xml"

@@ -15,8 +15,9 @@ from scraper.errors import FrontMatterError, SkipArticle, StoreError
 from scraper.frontmatter import read_meta
 from scraper.models import Article, Block
 from scraper.pipeline import import_pages
-from scraper.render import render_page
-from scraper.store import (
+from scraper.tag import TopicRules
+from scraper.write.render import render_page
+from scraper.write.store import (
     CACHE_FILE,
     ArchiveIndex,
     atomic_write,
@@ -25,7 +26,6 @@ from scraper.store import (
     slug_for,
     write_article,
 )
-from scraper.tag import TopicRules
 from tests.conftest import EXAMPLE
 
 
@@ -177,11 +177,10 @@ def test_the_archive_scan_survives_any_single_bad_page(tmp_path: Path, rules: To
     problem = scan.broken[bad]
     assert problem.startswith(f"{bad}: ") and "\n" not in problem and len(problem) < 300
 
-    # a whole import over this archive: the broken page is listed nowhere and stays as it is
+    # a whole import over this archive: the broken page stays as it is (the build lists it
+    # nowhere, with a warning: tests/test_plugin.py)
     counts = import_pages([(EXAMPLE, "https://en.tmtpost.com/post/6353999")], docs, rules)
     assert counts.by_status == {"new": 1} and counts.warnings == [problem]
-    for listing in ("index.md", "archive/index.md", "feed.json"):
-        assert "tmtpost-9" not in (docs / listing).read_text(encoding="utf-8")
     if before is not None:
         assert bad.read_bytes() == before
     assert not list((docs / "articles").glob("tmtpost-9-*"))
@@ -222,7 +221,7 @@ def test_a_symlinked_article_page_is_never_written_through(tmp_path: Path,
     assert outside.read_text() == "precious\n"
 
 
-@pytest.mark.parametrize("folder", ["articles", "topics", "digest", "archive"])
+@pytest.mark.parametrize("folder", ["articles"])
 def test_a_generated_folder_that_is_a_symlink_is_refused(tmp_path: Path, rules: TopicRules,
                                                          folder: str) -> None:
     docs = tmp_path / "docs"
@@ -237,8 +236,8 @@ def test_a_generated_folder_that_is_a_symlink_is_refused(tmp_path: Path, rules: 
 
 
 def test_a_generated_folder_that_is_a_file_is_refused(tmp_path: Path, rules: TopicRules) -> None:
-    (tmp_path / "archive").write_text("x")
-    with pytest.raises(StoreError, match="archive: is not a folder"):
+    (tmp_path / "articles").write_text("x")
+    with pytest.raises(StoreError, match="articles: is not a folder"):
         import_pages([(EXAMPLE, None)], tmp_path, rules)
 
 
@@ -360,9 +359,12 @@ def test_a_cache_that_cannot_be_written_does_not_stop_the_scan(tmp_path: Path,
     assert len(scan_archive(tmp_path).pages) == 1
 
 
-@pytest.mark.parametrize("name", ["index.md", "feed.json", "topics/evs.md"])
-def test_a_generated_page_that_is_a_folder_is_one_error(tmp_path: Path, rules: TopicRules,
-                                                        name: str) -> None:
+@pytest.mark.parametrize("name", ["index.md", "feed.json", "topics/evs.md", "archive"])
+def test_import_leaves_what_the_build_makes_alone(tmp_path: Path, rules: TopicRules,
+                                                  name: str) -> None:
+    """Listings and feeds are made at build time: import writes only under articles/."""
     (tmp_path / name).mkdir(parents=True)
-    with pytest.raises(StoreError, match=f"{tmp_path / name}: cannot write: "):
-        import_pages([(EXAMPLE, None)], tmp_path, rules)
+    (tmp_path / name / "keep").write_text("mine\n")
+    assert import_pages([(EXAMPLE, None)], tmp_path, rules).by_status == {"new": 1}
+    assert [p.name for p in (tmp_path / name).iterdir()] == ["keep"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"articles", name.split("/")[0]})

@@ -1,0 +1,134 @@
+"""Daily digests (Beijing days): the day's stories grouped by topic, each story once.
+
+Articles about the same story from several sources or editions (near-identical titles or
+summaries) are merged: the first report is listed, the others as "also reported by".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from scraper.mdtext import escape_inline, link
+from scraper.mkdocs.entries import Entry, count, human_day, page, paginate
+from scraper.tag import TopicRules
+
+SAME_STORY = 0.6  # Jaccard similarity of title shingles above which two reports are one story
+RECENT_DAYS = 14
+_WORD = re.compile(r"[a-z0-9]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "with", "as", "at", "by", "is",
+         "its", "after", "amid", "from", "over", "says", "said"}
+
+
+def shingles(text: str) -> frozenset[str]:
+    """English words without stop words, plus Chinese character pairs."""
+    low = text.lower()
+    words = {w for w in _WORD.findall(low) if w not in _STOP}
+    han = "".join(_CJK.findall(text))
+    return frozenset(words | {han[i:i + 2] for i in range(len(han) - 1)})
+
+
+def similar(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+@dataclass
+class Story:
+    lead: Entry
+    others: list[Entry] = field(default_factory=list)
+
+    @property
+    def topics(self) -> list[str]:
+        seen: dict[str, None] = dict.fromkeys(self.lead.topics)
+        for other in self.others:
+            seen.update(dict.fromkeys(other.topics))
+        return list(seen)
+
+
+def stories(entries: list[Entry]) -> list[Story]:
+    """Group one day's entries into stories, earliest report first."""
+    out: list[tuple[Story, frozenset[str], frozenset[str]]] = []
+    for entry in sorted(entries, key=lambda e: (e.when, e.path)):
+        title = shingles(entry.title)
+        full = shingles(f"{entry.title} {entry.summary or ''}")
+        match = next((s for s, t, f in out
+                      if max(similar(t, title), similar(f, full)) >= SAME_STORY), None)
+        if match:
+            match.others.append(entry)
+        else:
+            out.append((Story(entry), title, full))
+    return [s for s, _, _ in out]
+
+
+def _story_lines(story: Story, prefix: str) -> list[str]:
+    lead = story.lead
+    source = escape_inline(lead.site_name or "source")
+    line = f"- **[{escape_inline(lead.title)}]({prefix}{lead.path})** — {link(source, lead.url)}"
+    lines = [line]
+    if lead.summary:
+        lines.append(f"  {escape_inline(lead.summary)}")
+    if story.others:
+        also = ", ".join(f"[{escape_inline(o.site_name or o.title)}]({prefix}{o.path})"
+                         for o in story.others)
+        lines.append(f"  Also reported by: {also}")
+    return ["  \n".join(lines)]
+
+
+def day_body(day_stories: list[Story], rules: TopicRules, prefix: str) -> list[str]:
+    by_topic: dict[str, list[Story]] = defaultdict(list)
+    untagged: list[Story] = []
+    for story in day_stories:
+        topics = story.topics
+        for t in topics:
+            by_topic[t].append(story)
+        if not topics:
+            untagged.append(story)
+    order = [t.id for t in rules.topics] + sorted(set(by_topic) - {t.id for t in rules.topics})
+    lines: list[str] = []
+    for t in order:
+        if by_topic.get(t):
+            lines += ["", f"## {escape_inline(rules.label(t))}", ""]
+            for story in by_topic[t]:
+                lines += _story_lines(story, prefix)
+    if untagged:
+        lines += ["", "## Other news", ""]
+        for story in untagged:
+            lines += _story_lines(story, prefix)
+    return lines
+
+
+def digest_pages(entries: list[Entry], rules: TopicRules) -> tuple[dict[str, str], list[str]]:
+    """digest/YYYY-MM-DD.md per day and digest/index.md; plus the home page's digest lines."""
+    by_day: dict[date, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.day:
+            by_day[e.day].append(e)
+    days = sorted(by_day, reverse=True)
+    pages: dict[str, str] = {}
+    for i, day in enumerate(days):
+        day_stories = stories(by_day[day])
+        nav = []
+        if i + 1 < len(days):
+            nav.append(f"[← {human_day(days[i + 1])}]({days[i + 1].isoformat()}.md)")
+        if i > 0:
+            nav.append(f"[{human_day(days[i - 1])} →]({days[i - 1].isoformat()}.md)")
+        intro = (f"{len(day_stories)} stories from {count(len(by_day[day]))}, Beijing time. "
+                 + " · ".join(nav))
+        pages[f"digest/{day.isoformat()}.md"] = page(
+            f"Digest for {human_day(day)}", day_body(day_stories, rules, "../"), intro)
+    index_lines = [f"- [{human_day(d)}]({d.isoformat()}.md) — {count(len(by_day[d]))}" for d in days]
+    pages.update(paginate("digest/index", "Daily digests", index_lines, "No digests yet."))
+    home: list[str] = []
+    if days:
+        latest = days[0]
+        home += [f"Latest digest: **[{human_day(latest)}](digest/{latest.isoformat()}.md)**"]
+        home += day_body(stories(by_day[latest]), rules, "")
+        home += ["", "## Previous days", ""]
+        home += [f"- [{human_day(d)}](digest/{d.isoformat()}.md) — {count(len(by_day[d]))}"
+                 for d in days[1:RECENT_DAYS + 1]]
+        home += ["", "[All daily digests](digest/index.md)"]
+    return pages, home
+

@@ -1,0 +1,70 @@
+"""The listing pages: home, daily digests (see digests.py), topics and the monthly archive.
+
+Pure: entries in, {path relative to docs/: Markdown} out. Listings are paginated so that no
+page lists the whole archive, whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from scraper.mdtext import escape_inline
+from scraper.mkdocs.digests import digest_pages
+from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
+from scraper.tag import TopicRules
+
+__all__ = ["Entry", "build_listings"]
+
+
+def _month_title(month: str) -> str:
+    if month == "undated":
+        return "Undated"
+    return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
+
+
+def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> dict[str, str]:
+    entries = newest_first(entries)
+    pages, home = digest_pages(entries, rules)
+
+    intro = (f"{count(len(entries))} in the archive. Browse by [topic](topics/index.md), "
+             "[day](digest/index.md) or [month](archive/index.md); "
+             "subscribe with [RSS](feed.xml) or [JSON Feed](feed.json).")
+    pages["index.md"] = page(site_title, home or ["No articles yet."], intro)
+
+    by_topic: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        for t in e.topics:
+            by_topic[t].append(e)
+    topic_ids = [t.id for t in rules.topics] + sorted(set(by_topic) - {t.id for t in rules.topics})
+    pages["topics/index.md"] = page("Topics", [
+        f"- [{escape_inline(rules.label(t))}]({t}.md) — {count(len(by_topic[t]))}"
+        for t in topic_ids])
+    for t in topic_ids:
+        lines = [entry_line(e, "../", rules, summary=True) for e in by_topic[t]]
+        feeds = f"Feeds: [RSS]({t}.xml) · [JSON Feed]({t}.json)" if t in {x.id for x in rules.topics} else ""
+        pages.update(paginate(f"topics/{t}", rules.label(t), lines, intro=feeds))
+
+    by_month: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        by_month[e.day.strftime("%Y-%m") if e.day else "undated"].append(e)
+    months = sorted(by_month, reverse=True)
+    pages["archive/index.md"] = page("Archive", [
+        f"- [{_month_title(m)}]({m}.md) — {count(len(by_month[m]))}" for m in months]
+        or ["No articles yet."])
+    for m in months:
+        lines = [entry_line(e, "../", rules, summary=True) for e in by_month[m]]
+        pages.update(paginate(f"archive/{m}", _month_title(m), lines))
+
+    return pages
+
+
+class Listings:
+    """Makes the home page, the daily digests and the topic and month listings from the entries."""
+
+    def __init__(self, rules: TopicRules, site_title: str) -> None:
+        self.rules = rules
+        self.site_title = site_title
+
+    def pages(self, entries: list[Entry]) -> dict[str, str]:
+        return build_listings(entries, self.rules, self.site_title)

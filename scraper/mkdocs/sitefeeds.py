@@ -1,0 +1,107 @@
+"""The site's own feeds (not the input feeds `scraper update` reads): RSS 2.0 and JSON Feed 1.1
+for the whole site and for each topic. Pure: entries in, text out."""
+
+from __future__ import annotations
+
+import html
+import json
+import xml.etree.ElementTree as ET
+from email.utils import format_datetime
+
+from scraper.mkdocs.entries import Entry, newest_first
+from scraper.tag import TopicRules
+
+FEED_SIZE = 50
+
+
+def _text_title(title: str) -> str:
+    """Some readers render RSS titles as HTML: a title with markup characters goes escaped."""
+    return html.escape(title, quote=False) if "<" in title or ">" in title else title
+
+
+def _http_url(url: str | None) -> str | None:
+    """Only an http(s) address is published as an article's source (a javascript: one would
+    run in the feed reader)."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def page_url(site_url: str, entry: Entry) -> str:
+    """The article's address on our site (directory URLs, as mkdocs.yml sets them)."""
+    return site_url.rstrip("/") + "/" + entry.path.removesuffix(".md") + "/"
+
+
+def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
+        rules: TopicRules) -> str:
+    channel_root = ET.Element("rss", {"version": "2.0", "xmlns:atom": "http://www.w3.org/2005/Atom"})
+    channel = ET.SubElement(channel_root, "channel")
+    ET.SubElement(channel, "title").text = title
+    ET.SubElement(channel, "link").text = site_url
+    ET.SubElement(channel, "description").text = f"{title}: Chinese tech news, tagged by topic."
+    ET.SubElement(channel, "atom:link", {"href": site_url.rstrip("/") + "/" + self_path,
+                                         "rel": "self", "type": "application/rss+xml"})
+    items = [e for e in newest_first(entries) if e.when][:FEED_SIZE]
+    if items and items[0].when:
+        ET.SubElement(channel, "lastBuildDate").text = format_datetime(items[0].when)
+    for e in items:
+        item = ET.SubElement(channel, "item")
+        ET.SubElement(item, "title").text = _text_title(e.title)
+        ET.SubElement(item, "link").text = page_url(site_url, e)
+        ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = page_url(site_url, e)
+        if e.when:
+            ET.SubElement(item, "pubDate").text = format_datetime(e.when)
+        if e.summary:  # readers render descriptions as HTML: give them escaped text
+            ET.SubElement(item, "description").text = html.escape(e.summary)
+        for t in e.topics:
+            ET.SubElement(item, "category").text = rules.label(t)
+        if source := _http_url(e.url):
+            ET.SubElement(item, "source", {"url": source}).text = e.site_name or source
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(channel_root, encoding="unicode") + "\n"
+
+
+def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
+              rules: TopicRules) -> str:
+    items = []
+    for e in [e for e in newest_first(entries) if e.when][:FEED_SIZE]:
+        item: dict[str, object] = {"id": page_url(site_url, e), "url": page_url(site_url, e),
+                                   "title": e.title, "date_published": e.when.isoformat() if e.when else None,
+                                   "tags": [rules.label(t) for t in e.topics]}
+        if source := _http_url(e.url):
+            item["external_url"] = source
+        if e.summary:
+            item["summary"] = e.summary
+            item["content_text"] = e.summary
+        else:
+            item["content_text"] = e.title
+        if e.authors:
+            item["authors"] = [{"name": a} for a in e.authors]
+        if e.language:
+            item["language"] = e.language
+        items.append(item)
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": title, "home_page_url": site_url,
+            "feed_url": site_url.rstrip("/") + "/" + self_path, "items": items}
+    return json.dumps(feed, ensure_ascii=False, indent=1) + "\n"
+
+
+def all_feeds(entries: list[Entry], rules: TopicRules, site_title: str,
+              site_url: str) -> dict[str, str]:
+    out = {"feed.xml": rss(entries, site_title, site_url, "feed.xml", rules),
+           "feed.json": json_feed(entries, site_title, site_url, "feed.json", rules)}
+    for topic in rules.topics:
+        chosen = [e for e in entries if topic.id in e.topics]
+        title = f"{site_title}: {topic.label}"
+        out[f"topics/{topic.id}.xml"] = rss(chosen, title, site_url, f"topics/{topic.id}.xml", rules)
+        out[f"topics/{topic.id}.json"] = json_feed(chosen, title, site_url, f"topics/{topic.id}.json",
+                                                   rules)
+    return out
+
+
+class SiteFeeds:
+    """Makes the site's own feeds (RSS 2.0 and JSON Feed, for the site and each topic)."""
+
+    def __init__(self, rules: TopicRules, site_title: str, site_url: str) -> None:
+        self.rules = rules
+        self.site_title = site_title
+        self.site_url = site_url if site_url.endswith("/") else site_url + "/"
+
+    def files(self, entries: list[Entry]) -> dict[str, str]:
+        return all_feeds(entries, self.rules, self.site_title, self.site_url)
