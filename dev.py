@@ -4,9 +4,11 @@
     python3 dev.py site    # build the demo site from the bundled samples, offline (after install)
     python3 dev.py test    # lint, type-check and run the test suite
     python3 dev.py serve   # the demo site on http://127.0.0.1:8000
+    python3 dev.py install # only make ./.venv (CI and the nightly workflow start with this)
+    python3 dev.py lock [--upgrade]  # rewrite requirements.lock from pyproject.toml
 
-Each task first makes ./.venv and installs the project into it (once; again when
-pyproject.toml changes).
+Each task first makes ./.venv and installs exactly the versions in requirements.lock into it,
+checked against their hashes (once; again when the lock file or pyproject.toml changes).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
+LOCK = ROOT / "requirements.lock"
+# The tool that writes the lock file; only `dev.py lock` installs it.
+UV = "uv>=0.9,<1"
 
 
 def run(*args: str | Path) -> None:
@@ -31,16 +36,41 @@ def run(*args: str | Path) -> None:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
+    make_venv()
+    # The pip that comes with Python is used as it is (23.2.1 with Python 3.11): upgrading it
+    # would fetch whatever pip is newest, outside the lock.
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--require-hashes", "-r", LOCK)
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
+    try:
+        run(BIN / "python", "-m", "pip", "check")
+    except subprocess.CalledProcessError:
+        sys.exit("requirements.lock does not hold what pyproject.toml asks for: run `python3 dev.py lock`")
+    STAMP.write_text(wanted)
+
+
+def make_venv() -> None:
     if not (BIN / "python").exists():
         venv.create(VENV, with_pip=True)
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[test]")
-    STAMP.write_text(wanted)
+
+
+def install() -> None:
+    """Nothing more than ensure_venv(), which every task runs first."""
+
+
+def lock() -> None:
+    """requirements.lock from pyproject.toml (with the test extra), for every Python 3.11+.
+
+    Versions already in the lock are kept unless pyproject.toml rules them out; `--upgrade`
+    takes the newest allowed versions instead.
+    """
+    make_venv()
+    run(BIN / "python", "-m", "pip", "install", "--quiet", UV)
+    run(BIN / "uv", "pip", "compile", "--quiet", "--universal", "--python-version", "3.11",
+        "--generate-hashes", "--extra", "test", "--custom-compile-command", "python3 dev.py lock",
+        "pyproject.toml", "-o", LOCK, *sys.argv[2:])
 
 
 def site() -> None:
@@ -62,12 +92,15 @@ def serve() -> None:
     run(BIN / "python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", "site")
 
 
-TASKS = {"site": site, "test": test, "serve": serve}
+TASKS = {"site": site, "test": test, "serve": serve, "install": install, "lock": lock}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
         sys.exit(__doc__)
-    ensure_venv()
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
+    if sys.argv[1] != "lock":  # the lock may be what is out of date
+        ensure_venv()
     try:
         TASKS[sys.argv[1]]()
     except subprocess.CalledProcessError as exc:
