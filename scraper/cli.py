@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,22 @@ from scraper.render import render_page, render_record
 from scraper.tag import TopicRules, load_rules
 
 PAGE = click.argument("pages", nargs=-1, required=True, type=click.Path())
-URL = click.option("--url", help="The page's original address (only with a single PAGE): picks "
+
+
+def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--url is parsed at the border like every address: only a usable http(s) URL passes."""
+    if value is None:
+        return None
+    from scraper.urls import parse_url
+
+    checked = parse_url(value)
+    if checked.url is None:
+        raise click.BadParameter(f"{value[:200]!r}: {checked.problem}")
+    return checked.url
+
+
+URL = click.option("--url", callback=_http_url,
+                   help="The page's original http(s) address (only with a single PAGE): picks "
                    "the site adapter by host and is recorded as the source link.")
 TOPICS = click.option("--topics", "topics_file", type=click.Path(dir_okay=False),
                       help="Topic rules file (default: ./topics.yml, else the built-in rules).")
@@ -107,7 +124,8 @@ def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
         done += 1
         click.echo(f"[{done}/{len(found)}] {status:9} {source} → {detail}", err=True)
 
-    counts = import_pages(found, Path(docs_dir), rules, report)
+    counts = import_pages(found, Path(docs_dir), rules, report,
+                          warn=lambda warning: click.echo(f"warning: {warning}", err=True))
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.by_status.items()))
     click.echo(f"imported {len(found)} page(s): {summary}")
     if len(counts.errors) == len(found):
@@ -118,15 +136,24 @@ CONFIG = click.option("--config", "config_file", default="scraper.yml", show_def
                       type=click.Path(dir_okay=False), help="The sources and politeness settings.")
 
 
+def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value >= 1):
+        raise click.BadParameter(f"{value}: give a number of seconds, at least 1")
+    return value
+
+
 @main.command()
 @CONFIG
-def update(config_file: str) -> None:
+@click.option("--deadline", type=float, callback=_seconds, metavar="SECONDS",
+              help="Stop starting fetches in time to write every page and the report within "
+              "SECONDS (overrides the config's `deadline`); the rest is deferred.")
+def update(config_file: str, deadline: float | None) -> None:
     """Fetch every configured source and write new and changed articles into the docs folder.
 
     Prints a summary, writes the JSON report and the site's Sources page. Exit status 0
     when at least one source worked.
 
-    Example: scraper update --config scraper.yml
+    Example: scraper update --config scraper.yml --deadline 1500
     """
     from scraper.config import load_config
     from scraper.report import render_report, sources_page, write_report
@@ -137,6 +164,8 @@ def update(config_file: str) -> None:
         settings = load_config(config_file)
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
+    if deadline is not None:
+        settings = dataclasses.replace(settings, deadline=deadline)
     rules = _rules(str(settings.topics) if settings.topics else None)
     tty = sys.stderr.isatty()
     bars: dict[str, Any] = {}

@@ -47,6 +47,7 @@ class Settings:
     allow_hosts: tuple[str, ...] = ()  # private/loopback hosts the run may contact (tests)
     topics: Path | None = None
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    deadline: float | None = None  # seconds the whole run may take (`scraper update --deadline`)
 
 
 def _where(path: Path, key: str) -> str:
@@ -110,7 +111,8 @@ def parse_config(data: Any, path: Path) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping with 'user_agent' and 'sources'")
     allowed = {"user_agent", "docs", "state_dir", "report", "max_articles", "timeout", "max_bytes",
-               "min_delay", "max_delay", "retries", "backoff", "allow_hosts", "topics", "sources"}
+               "min_delay", "max_delay", "retries", "backoff", "allow_hosts", "topics", "sources",
+               "deadline"}
     if unknown := set(data) - allowed:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     agent = data.get("user_agent")
@@ -153,6 +155,7 @@ def parse_config(data: Any, path: Path) -> Settings:
         allow_hosts=tuple(h.lower() for h in hosts),
         topics=rel("topics", "topics.yml") if "topics" in data else None,
         sources=tuple(sources),
+        deadline=None if data.get("deadline") is None else _number(data, "deadline", 0, path, 1),
     )
 
 

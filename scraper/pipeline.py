@@ -79,14 +79,19 @@ def store_article(docs: Path, article: Article, rules: TopicRules,
 
 
 def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: ArchiveIndex,
-           adjust: Callable[[Article], Article] | None = None) -> tuple[str, str]:
+           adjust: Callable[[Article], Article] | None = None,
+           warn: Callable[[str], None] | None = None) -> tuple[str, str]:
     """One page from reading to its written article: (status, the page's path or the error).
 
     Status is new, updated, unchanged, skipped (not an article) or failed; nothing raised.
+    `warn` hears what was dropped on the way (e.g. an unusable canonical link).
     """
     outcome = extract_one("", read, rules)
     if outcome.article is None:
         return ("skipped" if outcome.skipped else "failed"), outcome.error or "unknown error"
+    if warn is not None:
+        for warning in outcome.article.warnings:
+            warn(warning)
     article = adjust(outcome.article) if adjust is not None else outcome.article
     try:
         path, status = store_article(docs, article, rules, index)
@@ -105,14 +110,23 @@ def open_archive(docs: Path) -> ArchiveIndex:
 
 
 def ingest_files(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
-                 index: ArchiveIndex, report: Callable[[str, str, str], None]) -> None:
+                 index: ArchiveIndex, report: Callable[[str, str, str], None],
+                 warn: Callable[[str], None] | None = None) -> None:
     for path, url in pages:
-        status, detail = ingest(functools.partial(read_page, path, url), docs, rules, index)
+        status, detail = ingest(functools.partial(read_page, path, url), docs, rules, index,
+                                warn=_prefixed(warn, str(path)))
         report(status, str(path), detail)
 
 
+def _prefixed(warn: Callable[[str], None] | None, prefix: str) -> Callable[[str], None] | None:
+    if warn is None:
+        return None
+    return lambda warning: warn(f"{prefix}: {warning}")
+
+
 def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
-                 report: Callable[[str, str, str], None] | None = None) -> Counts:
+                 report: Callable[[str, str, str], None] | None = None,
+                 warn: Callable[[str], None] | None = None) -> Counts:
     """Write every page's article; `report(status, source, detail)` hears of each page."""
     counts = Counts()
 
@@ -123,7 +137,7 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
         if report:
             report(status, source, detail)
 
-    ingest_files(pages, docs, rules, open_archive(docs), count)
+    ingest_files(pages, docs, rules, open_archive(docs), count, warn)
     refresh_listings(docs, rules)
     return counts
 

@@ -18,7 +18,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from scraper.cli import main
-from scraper.fetch import http
+from scraper.config import load_config
+from scraper.tag import TopicRules
+from scraper.update import run_update
 from tests.fakesite import FakeSite
 
 EN_IDS = [f"73000{n:02d}" for n in range(1, 9)]
@@ -132,7 +134,7 @@ def test_a_disallowed_path_is_never_requested(tmp_path: Path, site: FakeSite) ->
 
 
 class FakeClock:
-    """Stands in for the fetcher's `time`: sleeping only moves the clock and is recorded."""
+    """The run's clock: sleeping only moves it on, and every requested sleep is recorded."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -146,28 +148,29 @@ class FakeClock:
         self.now += seconds
 
 
+def update_on(clock: FakeClock, cfg: Path, rules: TopicRules) -> None:
+    run_update(load_config(cfg), rules, clock=clock.monotonic, sleep=clock.sleep)
+
+
 def test_the_crawl_delay_spaces_requests_to_one_host(tmp_path: Path, site: FakeSite,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+                                                     rules: TopicRules) -> None:
     clock = FakeClock()
-    monkeypatch.setattr(http, "time", clock)
     site.routes["/robots.txt"] = b"User-agent: *\nDisallow: /private/\nCrawl-delay: 0.3\n"
     cfg = config(tmp_path, site, max_delay=5, sources=[
         {"name": "zh", "type": "feed", "url": site.url("/rss.xml")}], max_articles=2)
-    update(cfg)
+    update_on(clock, cfg, rules)
     requested = site.paths()
     assert requested[:2] == ["/robots.txt", "/rss.xml"] and len(requested) == 4  # two articles
     # no time passes on the fake clock between requests, so each waits the whole delay
     assert clock.sleeps == [0.3, 0.3, 0.3]
 
 
-def test_max_delay_caps_the_crawl_delay(tmp_path: Path, site: FakeSite,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_max_delay_caps_the_crawl_delay(tmp_path: Path, site: FakeSite, rules: TopicRules) -> None:
     clock = FakeClock()
-    monkeypatch.setattr(http, "time", clock)
     site.routes["/robots.txt"] = b"User-agent: *\nCrawl-delay: 60\n"
     cfg = config(tmp_path, site, max_delay=5, sources=[
         {"name": "zh", "type": "feed", "url": site.url("/rss.xml")}], max_articles=1)
-    update(cfg)
+    update_on(clock, cfg, rules)
     assert clock.sleeps == [5, 5]
 
 

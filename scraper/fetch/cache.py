@@ -58,8 +58,8 @@ class RevalidatedOnly:
         if pattern is None:
             return
         try:
-            _, next_url = listing_links(response.content, response.url, pattern,
-                                        response.headers.get("Content-Type"))
+            next_url = listing_links(response.content, response.url, pattern,
+                                     response.headers.get("Content-Type")).next_url
         except ParseError:
             return
         if next_url:

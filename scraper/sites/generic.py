@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 import trafilatura
 import trafilatura.settings
@@ -17,12 +16,13 @@ from scraper.models import Article, Block, Document
 from scraper.parse import walk_blocks
 from scraper.sites import register
 from scraper.sites.base import SiteAdapter
+from scraper.urls import host_of
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 def _site_name(url: str | None, fallback: str | None) -> str:
-    host = (urlsplit(url).hostname or "") if url else ""
+    host = host_of(url)
     return fallback or host.removeprefix("www.") or "Web"
 
 
