@@ -107,6 +107,13 @@ def _source(raw: Any, i: int, path: Path, names: set[str]) -> Source:
     return Source(name, kind, url=url, link_pattern=pattern, pages=pages, max_articles=limit)
 
 
+def checked_user_agent(agent: Any, where: str) -> str:
+    if not isinstance(agent, str) or not re.search(r"https?://|@", agent):
+        raise ConfigError(f"{where}: give an honest User-Agent with a contact URL or address, "
+                          "e.g. 'ChinaTechDigest/0.1 (+https://example.org)'")
+    return agent
+
+
 def parse_config(data: Any, path: Path) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping with 'user_agent' and 'sources'")
@@ -115,10 +122,7 @@ def parse_config(data: Any, path: Path) -> Settings:
                "deadline"}
     if unknown := set(data) - allowed:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
-    agent = data.get("user_agent")
-    if not isinstance(agent, str) or not re.search(r"https?://|@", agent):
-        raise ConfigError(f"{_where(path, 'key user_agent')}: give an honest User-Agent with a "
-                          "contact URL or address, e.g. 'ChinaTechDigest/0.1 (+https://example.org)'")
+    agent = checked_user_agent(data.get("user_agent"), _where(path, "key user_agent"))
     timeout = data.get("timeout", {"connect": 10, "read": 30})
     if not isinstance(timeout, dict):
         raise ConfigError(f"{_where(path, 'key timeout')}: use {{connect: seconds, read: seconds}}")

@@ -392,3 +392,15 @@ def test_a_config_mistake_names_the_file_and_key(tmp_path: Path, site: FakeSite,
     result = CliRunner().invoke(main, ["update", "--config", str(cfg)])
     assert result.exit_code == 1 and str(cfg) in result.output and message in result.output
     assert site.hits == []
+
+
+def test_user_agent_on_the_command_line_replaces_the_configs(tmp_path: Path, site: FakeSite) -> None:
+    cfg = config(tmp_path, site, max_articles=1)
+    fork = "ForkDigest/1 (+https://fork.example.org/contact)"
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg), "--user-agent", fork])
+    assert result.exit_code == 0, result.output
+    assert site.hits and {h.headers.get("User-Agent") for h in site.hits} == {fork}
+    site.reset_log()
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg), "--user-agent", "python-requests"])
+    assert result.exit_code != 0 and site.hits == []
+    assert "--user-agent: give an honest User-Agent" in result.output
