@@ -376,3 +376,12 @@ def test_actions_are_official_and_pinned_to_a_major_version(path: Path) -> None:
             if "uses" in step:
                 uses = step["uses"]
                 assert re.fullmatch(r"actions/[\w./-]+@(v\d+|[0-9a-f]{40})", uses), (name, uses)
+
+
+def test_the_live_config_reads_no_bundled_samples() -> None:
+    from scraper.config import load_config
+
+    live, demo = load_config(ROOT / "scraper.yml"), load_config(ROOT / "demo.yml")
+    assert live.sources and all(source.type != "files" for source in live.sources)
+    assert [source.type for source in demo.sources] == ["files"]
+    assert demo.sources[0].path == ROOT / "samples"
