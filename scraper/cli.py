@@ -108,7 +108,7 @@ def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fm
               type=click.Path(file_okay=False), help="The MkDocs docs folder to write into.")
 def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
             docs_dir: str) -> None:
-    """Write each PAGE as an article page under DOCS/articles and refresh the listings.
+    """Write each PAGE as an article page under DOCS/articles (listings are made by the build).
 
     A PAGE that is a folder imports every page in it; its urls.yml, if any, maps file
     names to their original URLs.
@@ -153,14 +153,13 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
 def update(config_file: str, deadline: float | None, user_agent: str | None) -> None:
     """Fetch every configured source and write new and changed articles into the docs folder.
 
-    Prints a summary, writes the JSON report and the site's Sources page. Exit status 0
-    when at least one source worked.
+    Writes only article pages under the docs folder and the JSON report (which the build
+    turns into the Sources page). Prints a summary; exit status 0 when a source worked.
 
     Example: scraper update --config scraper.yml --deadline 1500
     """
     from scraper.config import checked_user_agent, load_config
-    from scraper.report import render_report, sources_page, write_report
-    from scraper.store import atomic_write
+    from scraper.report import render_report, write_report
     from scraper.update import run_update
 
     try:
@@ -198,7 +197,6 @@ def update(config_file: str, deadline: float | None, user_agent: str | None) -> 
     for bar in bars.values():
         bar.__exit__(None, None, None)
     write_report(settings.report, report)
-    atomic_write(settings.docs / "sources.md", sources_page(report))
     click.echo(render_report(report), nl=False)
     click.echo(f"report: {settings.report}")
     if report["ok_sources"] == 0:

@@ -33,3 +33,9 @@ class ConfigError(ScraperError):
 
 class StoreError(ScraperError):
     """An article could not be written where it belongs."""
+
+
+class FrontMatterError(ScraperError):
+    """An article page's front matter is missing, not valid YAML, or has a wrong value.
+
+    The message is one line naming the file and the problem."""

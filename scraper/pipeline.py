@@ -8,34 +8,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from scraper.errors import ScraperError, SkipArticle
 from scraper.extract import extract_article
 from scraper.fetch.files import read_page
-from scraper.listing import GENERATED_DIRS, Entry, build_listings
 from scraper.models import Article, RawPage
 from scraper.render import front_matter, render_page
-from scraper.report import sources_page
 from scraper.store import (
-    ARTICLES_DIR,
     ArchiveIndex,
-    atomic_write,
     remove_temp_files,
     scan_archive,
     write_article,
 )
 from scraper.tag import TopicRules
-
-SITE_TITLE = "China Tech Digest"
-DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
-
-
-class _LenientLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml, whose !!python/name tags (Material's emoji config) safe_load refuses."""
-
-
-_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 @dataclass
@@ -138,41 +122,4 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
             report(status, source, detail)
 
     ingest_files(pages, docs, rules, open_archive(docs), count, warn)
-    refresh_listings(docs, rules)
     return counts
-
-
-def article_entries(docs: Path) -> list[Entry]:
-    return [Entry.from_front_matter(f"{ARTICLES_DIR}/{p.name}", meta)
-            for p, meta in scan_archive(docs)]
-
-
-def site_settings(docs: Path) -> tuple[str, str]:
-    """site_name and site_url from the mkdocs.yml beside the docs folder, if there is one."""
-
-    title, url = SITE_TITLE, DEFAULT_SITE_URL
-    config = docs.parent / "mkdocs.yml"
-    try:
-        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_LenientLoader)
-    except (OSError, yaml.YAMLError):
-        return title, url
-    if isinstance(data, dict):
-        name, address = data.get("site_name"), data.get("site_url")
-        title = name if isinstance(name, str) and name else title
-        url = address if isinstance(address, str) and address else url
-    return title, url if url.endswith("/") else url + "/"
-
-
-def refresh_listings(docs: Path, rules: TopicRules) -> int:
-    """Rewrite the generated pages that changed and remove those no longer needed."""
-    site_title, site_url = site_settings(docs)
-    pages = build_listings(article_entries(docs), rules, site_title, site_url)
-    changed = sum(atomic_write(docs / rel, text) for rel, text in pages.items())
-    if not (docs / "sources.md").exists():  # the navigation links it; `update` fills it
-        changed += atomic_write(docs / "sources.md", sources_page(None))
-    for folder in GENERATED_DIRS:
-        for path in (docs / folder).glob("[!.]*"):
-            if path.is_file() and f"{folder}/{path.name}" not in pages:
-                path.unlink()
-                changed += 1
-    return changed

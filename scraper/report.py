@@ -54,11 +54,3 @@ def render_report(report: dict[str, Any], heading: str = "# Update report") -> s
             lines.append(f"- **{escape_inline(str(src['name']))}** (warning): "
                          f"{escape_inline(str(warning))}")
     return "\n".join(lines) + "\n"
-
-
-def sources_page(report: dict[str, Any] | None) -> str:
-    """docs/sources.md: each source's health after the latest run."""
-    head = "---\ntitle: Sources\n---\n\n"
-    if report is None:
-        return head + "# Sources\n\nNo update has run yet.\n"
-    return head + render_report(report, heading="# Sources")

@@ -22,7 +22,7 @@ from scraper.errors import DeadlineError, FetchError, ParseError
 from scraper.fetch.files import folder_pages
 from scraper.fetch.http import Clock, Fetcher
 from scraper.models import Article, RawPage
-from scraper.pipeline import ingest, ingest_files, open_archive, refresh_listings
+from scraper.pipeline import ingest, ingest_files, open_archive
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
 
@@ -252,7 +252,6 @@ def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quie
         reports = [updater.run_source(source) for source in settings.sources]
     finally:
         fetcher.close()
-    refresh_listings(settings.docs, rules)
     totals: Counter[str] = Counter()
     for r in reports:
         totals.update(r.counts)

@@ -33,13 +33,12 @@ ROOT = Path(__file__).parents[1]
 
 
 def site_root(tmp: Path) -> Path:
-    """A fresh project folder with our mkdocs.yml, theme overrides and hand-written pages."""
+    """A fresh project folder with our mkdocs.yml, theme overrides and hand-written pages
+    (the plugin comes with the installed package)."""
     import shutil
 
     shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", tmp / "overrides")
-    (tmp / "scraper").mkdir()
-    shutil.copy(ROOT / "scraper" / "mkdocs_hooks.py", tmp / "scraper" / "mkdocs_hooks.py")
     (tmp / "docs").mkdir()
     shutil.copy(ROOT / "docs" / "about.md", tmp / "docs" / "about.md")
     return tmp
@@ -55,14 +54,14 @@ def demo_docs_with_golden_articles(docs: Path) -> None:
         shutil.copy(golden, docs / "articles" / f"golden-{golden.parent.name}-{golden.name}")
 
 
-def build_site(root: Path) -> Path:
+def build_site(root: Path, *args: str, program: str = "mkdocs") -> Path:
     """`mkdocs build --strict`, which also writes the Pagefind index, as the README says."""
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "true"}
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+    cmd = [sys.executable, "-m", program, "build", "--strict", *args]
     done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
     assert done.returncode == 0, f"{cmd}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
     return root / "site"

@@ -1,10 +1,11 @@
-"""The pages the scraper writes skip Python-Markdown (cmark renders them): same HTML, same
-table of contents, same link rewriting and link checks as MkDocs gives other pages."""
+"""Articles and generated pages skip Python-Markdown (cmark renders them): same HTML, same
+table of contents, same link rewriting and link and anchor checks as MkDocs gives other pages."""
 
 from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,27 +14,30 @@ from mkdocs.structure.files import File, Files, get_files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 
-from scraper.entries import GENERATED
-from scraper.pagehtml import is_generated, page_html
-from tests.conftest import ROOT, demo_docs_with_golden_articles
+from scraper.mkdocs.pagehtml import CmarkPages, page_html
+from tests.conftest import ROOT, build_site, demo_docs_with_golden_articles, site_root
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Files]:
-    """The demo archive plus every golden article page, as an MkDocs project."""
+    """The demo archive plus every golden article page, with the plugin's generated pages."""
     root = tmp_path_factory.mktemp("project")
     demo_docs_with_golden_articles(root / "docs")
     config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(root / "docs"))
-    return config, get_files(config)
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    return config, files
 
 
-def generated_pages(config: Any, files: Files) -> list[Page]:
+def cmark_pages(config: Any, files: Files) -> list[Page]:
+    """Every page the plugin renders with cmark, read as MkDocs reads it."""
+    plugin = config.plugins["scraper"]
     pages = []
     for file in files.documentation_pages():
         page = Page(None, file, config)
         page.read_source(config)
-        assert page.markdown is not None
-        if is_generated(file.src_uri, page.markdown):
+        if plugin.cmark.handles(page):
             pages.append(page)
     return pages
 
@@ -41,7 +45,7 @@ def generated_pages(config: Any, files: Files) -> list[Page]:
 def normal(html: str) -> str:
     """Whitespace between tags, a continuation line's indent after <br>, and whether a quote
     mark in text is an entity, do not show."""
-    html = re.sub(r"<br />\s+", "<br />", html.replace(GENERATED, "").replace("&quot;", '"'))
+    html = re.sub(r"<br />\s+", "<br />", html.replace("&quot;", '"'))
     return re.sub(r">\s+<", "><", html).strip()
 
 
@@ -51,9 +55,10 @@ def toc_tree(toc: TableOfContents) -> list[Any]:
 
 def test_cmark_renders_every_generated_page_as_python_markdown_does(project: tuple[Any, Files]) -> None:
     config, files = project
-    pages = generated_pages(config, files)
+    pages = cmark_pages(config, files)
     kinds = {p.file.src_uri.split("/")[0] for p in pages}
-    assert {"articles", "digest", "topics", "archive", "index.md"} <= kinds
+    assert {"articles", "digest", "topics", "archive", "index.md", "sources.md"} <= kinds
+    assert "about.md" not in kinds  # hand-written: Python-Markdown
     assert sum(p.file.src_uri.startswith("articles/golden-") for p in pages) >= 20
     for page in pages:
         assert page.markdown is not None
@@ -63,6 +68,7 @@ def test_cmark_renders_every_generated_page_as_python_markdown_does(project: tup
         assert normal(ours.content) == normal(page.content), page.file.src_uri
         assert toc_tree(ours.toc) == toc_tree(page.toc), page.file.src_uri
         assert ours.anchors == page.present_anchor_ids, page.file.src_uri
+        assert ours.links_to_anchors == (page.links_to_anchors or {}), page.file.src_uri
 
 
 def test_links_to_docs_files_become_site_urls_and_a_missing_page_is_reported(
@@ -102,7 +108,47 @@ def test_raw_html_and_script_links_never_come_out_live(project: tuple[Any, Files
     assert "data:text/html" not in html
 
 
-def test_hand_written_pages_keep_python_markdown() -> None:
-    assert not is_generated("about.md", "# About\n\n!!! note\n    text")
-    assert is_generated("articles/a.md", "# A")
-    assert is_generated("digest/2024-01-01.md", f"{GENERATED}\n\n# Digest")
+def test_a_link_to_a_missing_anchor_in_a_cmark_page_is_reported_like_in_any_page(
+        project: tuple[Any, Files], caplog: pytest.LogCaptureFixture) -> None:
+    config, files = project
+    article = files.get_file_from_path("articles/tmtpost-7286540.md")
+    generated = files.get_file_from_path("topics/index.md")
+    assert article is not None and generated is not None
+    renderer = CmarkPages(enabled=True)
+    renderer.ours = {"topics/index.md"}
+    for file, link in ((article, "#no-such-anchor"), (generated, "../articles/tmtpost-7286540.md#nope")):
+        page = Page(None, file, config)
+        page.read_source(config)
+        markdown = page.markdown + f"\n\n[a link]({link})\n"
+        assert renderer.take(markdown, page, files) == ""  # MkDocs renders nothing
+        page.markdown = ""
+        page.render(config, files)
+        page.content = renderer.install(page.content or "", page)
+        assert f'href="{link.replace(".md", "/")}"' in page.content or link.startswith("#")
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        for file in (article, generated):
+            assert file.page is not None
+            file.page.validate_anchor_links(files=files, log_level=logging.WARNING)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("articles/tmtpost-7286540.md" in w and "#no-such-anchor" in w for w in warnings)
+    assert any("topics/index.md" in w and "#nope" in w for w in warnings)
+
+
+def test_cmark_gives_the_site_python_markdown_gives_on_every_page(tmp_path: Path) -> None:
+    """The whole site built with cmark and with `cmark: false` (the plain path)."""
+    root = site_root(tmp_path)
+    demo_docs_with_golden_articles(root / "docs")
+    built = {}
+    for cmark in (True, False):
+        config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+        (root / "mkdocs.yml").write_text(config.replace(
+            "  - scraper:\n", f"  - scraper:\n      cmark: {str(cmark).lower()}\n      search: false\n"),
+            encoding="utf-8")
+        site = build_site(root)
+        # Only the indent of a continuation line after <br /> differs (cmark drops it; HTML
+        # shows neither).
+        built[cmark] = {str(p.relative_to(site)): re.sub(rb"<br />\n +", b"<br />\n", p.read_bytes())
+                        for p in site.rglob("*.html")}
+    assert built[True].keys() == built[False].keys() and len(built[True]) > 40
+    for path in sorted(built[False]):
+        assert built[True][path] == built[False][path], path

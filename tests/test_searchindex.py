@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import scraper.searchindex as searchindex
-from scraper.searchindex import SearchIndex, SearchIndexError
+import scraper.mkdocs.searchindex as searchindex
+from scraper.mkdocs.searchindex import SearchIndex, SearchIndexError
 
 PAGE = "<html><body><main data-pagefind-body><h1>{title}</h1><p>{text}</p></main></body></html>"
 

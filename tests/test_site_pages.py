@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 import feedparser
 
 from scraper.dates import BEIJING
-from scraper.digest import stories
-from scraper.entries import PAGE_SIZE, Entry
-from scraper.listing import build_listings
+from scraper.mkdocs.digests import stories
+from scraper.mkdocs.entries import PAGE_SIZE, Entry
+from scraper.mkdocs.listings import build_listings
+from scraper.mkdocs.sitefeeds import all_feeds
 from scraper.tag import TopicRules
 
 SITE = "https://example.org/digest/"
@@ -40,7 +41,7 @@ def test_a_digest_lists_a_story_under_each_of_its_topics_once(rules: TopicRules)
     nio = entry(1, "NIO data leak", ("data-security", "evs"), summary="User data was leaked.")
     copy = entry(2, "NIO Data Leak", ("data-security", "evs"), site="Mirror")
     other = entry(3, "Film box office", (), when=datetime(2022, 12, 21, 23, 30, tzinfo=BEIJING))
-    pages = build_listings([nio, copy, other], rules, "Digest", SITE)
+    pages = build_listings([nio, copy, other], rules, "Digest")
     day = pages["digest/2022-12-21.md"]
     security, evs = day.index("## Data Security"), day.index("## EVs")
     assert day.count("[NIO data leak](../articles/a-1.md)") == 2
@@ -52,14 +53,14 @@ def test_a_digest_lists_a_story_under_each_of_its_topics_once(rules: TopicRules)
 
 def test_days_are_beijing_days(rules: TopicRules) -> None:
     late_utc = datetime(2022, 12, 20, 17, 30, tzinfo=BEIJING) + timedelta(hours=8)  # 01:30 next day
-    pages = build_listings([entry(1, "x", when=late_utc.astimezone(BEIJING))], rules, "D", SITE)
+    pages = build_listings([entry(1, "x", when=late_utc.astimezone(BEIJING))], rules, "D")
     assert "digest/2022-12-21.md" in pages
 
 
 def test_home_shows_the_latest_digest_and_links_previous_days(rules: TopicRules) -> None:
     days = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, n, 8, tzinfo=BEIJING))
             for n in range(1, 21)]
-    home = build_listings(days, rules, "Digest", SITE)["index.md"]
+    home = build_listings(days, rules, "Digest")["index.md"]
     assert "Latest digest: **[20 Jan 2024](digest/2024-01-20.md)**" in home
     assert "[Story 20](articles/a-20.md)" in home and "[Story 19]" not in home
     assert "[19 Jan 2024](digest/2024-01-19.md)" in home
@@ -70,7 +71,7 @@ def test_home_shows_the_latest_digest_and_links_previous_days(rules: TopicRules)
 def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
     many = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, 1, tzinfo=BEIJING)
                   + timedelta(hours=n)) for n in range(PAGE_SIZE * 2 + 5)]
-    pages = build_listings(many, rules, "Digest", SITE)
+    pages = build_listings(many, rules, "Digest")
     assert {"topics/evs.md", "topics/evs-2.md", "topics/evs-3.md"} <= set(pages)
     assert all(p.count("](../articles/") <= PAGE_SIZE for k, p in pages.items()
                if k.endswith(".md") and not k.startswith("digest/"))
@@ -81,7 +82,7 @@ def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
 def test_rss_and_json_feed_carry_correct_dates_and_zones(rules: TopicRules) -> None:
     nio = entry(1, "NIO <data> leak & blackmail", ("data-security", "evs"),
                 when=datetime(2022, 12, 21, 0, 0, tzinfo=BEIJING), summary="Leaked <b>data</b>")
-    pages = build_listings([nio], rules, "Digest", SITE)
+    pages = all_feeds([nio], rules, "Digest", SITE)
     for path in ("feed.xml", "topics/evs.xml", "topics/data-security.xml"):
         parsed = feedparser.parse(pages[path].encode())
         assert not parsed.bozo, path
@@ -92,7 +93,7 @@ def test_rss_and_json_feed_carry_correct_dates_and_zones(rules: TopicRules) -> N
         assert item.link == "https://example.org/digest/articles/a-1/"
         assert datetime(*item.published_parsed[:6]) == datetime(2022, 12, 20, 16, 0)  # UTC
     assert feedparser.parse(pages["topics/chips.xml"].encode()).entries == []
-    plain = build_listings([entry(2, "BYD & NIO sales", ("evs",))], rules, "Digest", SITE)
+    plain = all_feeds([entry(2, "BYD & NIO sales", ("evs",))], rules, "Digest", SITE)
     assert feedparser.parse(plain["feed.xml"].encode()).entries[0].title == "BYD & NIO sales"
     feed = json.loads(pages["topics/evs.json"])
     assert feed["version"] == "https://jsonfeed.org/version/1.1"

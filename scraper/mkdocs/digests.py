@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from scraper.entries import Entry, count, human_day, page, paginate
 from scraper.mdtext import escape_inline, link
+from scraper.mkdocs.entries import Entry, count, human_day, page, paginate
 from scraper.tag import TopicRules
 
 SAME_STORY = 0.6  # Jaccard similarity of title shingles above which two reports are one story

@@ -1,4 +1,5 @@
-"""RSS 2.0 and JSON Feed 1.1 for the whole site and for each topic. Pure: entries in, text out."""
+"""The site's own feeds (not the input feeds `scraper update` reads): RSS 2.0 and JSON Feed 1.1
+for the whole site and for each topic. Pure: entries in, text out."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
 
-from scraper.entries import Entry, newest_first
+from scraper.mkdocs.entries import Entry, newest_first
 from scraper.tag import TopicRules
 
 FEED_SIZE = 50
@@ -86,3 +87,15 @@ def all_feeds(entries: list[Entry], rules: TopicRules, site_title: str,
         out[f"topics/{topic.id}.json"] = json_feed(chosen, title, site_url, f"topics/{topic.id}.json",
                                                    rules)
     return out
+
+
+class SiteFeeds:
+    """Makes the site's own feeds (RSS 2.0 and JSON Feed, for the site and each topic)."""
+
+    def __init__(self, rules: TopicRules, site_title: str, site_url: str) -> None:
+        self.rules = rules
+        self.site_title = site_title
+        self.site_url = site_url if site_url.endswith("/") else site_url + "/"
+
+    def files(self, entries: list[Entry]) -> dict[str, str]:
+        return all_feeds(entries, self.rules, self.site_title, self.site_url)

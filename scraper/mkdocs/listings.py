@@ -1,6 +1,6 @@
-"""Every generated page: home, daily digests, topics, monthly archive, feeds.
+"""The listing pages: home, daily digests (see digests.py), topics and the monthly archive.
 
-Pure: entries in, {path relative to docs/: text} out. Listings are paginated so that no
+Pure: entries in, {path relative to docs/: Markdown} out. Listings are paginated so that no
 page lists the whole archive, whatever its size.
 """
 
@@ -9,15 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from scraper.digest import digest_pages
-from scraper.entries import GENERATED, Entry, count, entry_line, newest_first, page, paginate
-from scraper.feeds import all_feeds
 from scraper.mdtext import escape_inline
+from scraper.mkdocs.digests import digest_pages
+from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
 from scraper.tag import TopicRules
 
-__all__ = ["GENERATED", "GENERATED_DIRS", "Entry", "build_listings"]
-
-GENERATED_DIRS = ("topics", "archive", "digest")  # wholly generated: stale files are removed
+__all__ = ["Entry", "build_listings"]
 
 
 def _month_title(month: str) -> str:
@@ -26,8 +23,7 @@ def _month_title(month: str) -> str:
     return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
 
 
-def build_listings(entries: list[Entry], rules: TopicRules, site_title: str,
-                   site_url: str) -> dict[str, str]:
+def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> dict[str, str]:
     entries = newest_first(entries)
     pages, home = digest_pages(entries, rules)
 
@@ -60,5 +56,15 @@ def build_listings(entries: list[Entry], rules: TopicRules, site_title: str,
         lines = [entry_line(e, "../", rules, summary=True) for e in by_month[m]]
         pages.update(paginate(f"archive/{m}", _month_title(m), lines))
 
-    pages.update(all_feeds(entries, rules, site_title, site_url))
     return pages
+
+
+class Listings:
+    """Makes the home page, the daily digests and the topic and month listings from the entries."""
+
+    def __init__(self, rules: TopicRules, site_title: str) -> None:
+        self.rules = rules
+        self.site_title = site_title
+
+    def pages(self, entries: list[Entry]) -> dict[str, str]:
+        return build_listings(entries, self.rules, self.site_title)

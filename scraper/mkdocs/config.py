@@ -1,0 +1,25 @@
+"""The plugin's options (`plugins: - scraper: {...}` in mkdocs.yml), as a checked schema."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class ScraperConfig(Config):  # type: ignore[no-untyped-call]
+    """Paths are relative to the folder of mkdocs.yml."""
+
+    topics = c.Optional(c.File(exists=True))
+    """Topic rules (labels, order); default: ./topics.yml beside mkdocs.yml, else built-in."""
+
+    report = c.Type(str, default=".scraper/report.json")
+    """The last `scraper update` report, shown on the Sources page when it exists."""
+
+    search = c.Type(bool, default=True)
+    """Write the Pagefind index of the articles into site/pagefind/."""
+
+    pagefind = c.Type(dict, default={})
+    """Options for Pagefind's index (its service's NewIndex config), e.g. force_language."""
+
+    cmark = c.Type(bool, default=True)
+    """Render articles and generated pages with cmark instead of Python-Markdown (same HTML)."""

@@ -1,0 +1,120 @@
+"""`plugins: [scraper]`: builds the site from the article pages; only routes events.
+
+Events (all documented MkDocs 1.6 plugin events):
+
+- on_startup: remembers whether this is `mkdocs serve`.
+- on_config: reads the topic rules and makes the managers.
+- on_pre_build: starts Pagefind's indexing service.
+- on_files: reads every article's front matter and adds the generated pages and feeds
+  (home, digests, topics, months, sources, RSS and JSON Feed) with `File.generated`.
+- on_page_markdown: escapes the page title; renders our pages with cmark (see pagehtml.py).
+- on_page_content: installs cmark's HTML; gives each article page to the search index.
+- on_env: adds the articles a dirty build skipped to the index, which Pagefind then writes
+  while the theme renders the pages.
+- on_post_build: waits for the index; on_build_error: stops Pagefind.
+- on_serve: also watches the topic rules and the run report, which change generated pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from scraper.errors import ScraperError
+from scraper.mkdocs.archive import Archive
+from scraper.mkdocs.checks import PageTitles
+from scraper.mkdocs.config import ScraperConfig
+from scraper.mkdocs.generated import GeneratedFiles
+from scraper.mkdocs.listings import Listings
+from scraper.mkdocs.pagehtml import CmarkPages
+from scraper.mkdocs.search import SiteSearch
+from scraper.mkdocs.sitefeeds import SiteFeeds
+from scraper.mkdocs.sourcespage import SourcesPage
+from scraper.tag import DEFAULT_RULES, TopicRules, load_rules
+
+
+class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
+    """Pages made at build time, cmark for our pages, and the Pagefind index."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.is_serve = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> None:
+        base = Path(config.config_file_path).parent
+        self.rules_file = self._rules_file(base)
+        self.report = base / self.config.report
+        try:
+            rules: TopicRules = load_rules(self.rules_file)
+        except ScraperError as exc:
+            raise PluginError(str(exc)) from exc
+        self.archive = Archive()
+        self.generated = GeneratedFiles()
+        self.listings = Listings(rules, config.site_name)
+        self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
+        self.sources = SourcesPage(self.report)
+        self.titles = PageTitles()
+        self.cmark = CmarkPages(self.config.cmark)
+        self.search = SiteSearch(self.config.pagefind) if self.config.search else None
+
+    def _rules_file(self, base: Path) -> Path:
+        if self.config.topics:
+            return Path(self.config.topics)
+        beside = base / "topics.yml"
+        return beside if beside.is_file() else DEFAULT_RULES
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.search is not None:
+            self.search.start()
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        entries = self.archive.entries(files)
+        made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages()}
+        self.generated.add(files, config, made)
+        self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
+        return files
+
+    @event_priority(-100)  # last: other plugins see the Markdown before cmark takes it
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        self.titles.sanitise(page)
+        return self.cmark.take(markdown, page, files)
+
+    @event_priority(100)  # first: other plugins see cmark's HTML
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html = self.cmark.install(html, page)
+        if self.search is not None:
+            self.search.add(page, html)
+        return html
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.search is not None:
+            self.search.add_unrendered(files)
+            # Every article is with Pagefind now: it writes the index while the theme renders.
+            self.search.start_writing(config.site_dir)
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.search is not None:
+            self.search.finish(config.site_dir)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.search is not None:
+            self.search.close()
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        server.watch(str(self.rules_file))
+        if self.report.is_file():
+            server.watch(str(self.report))
+        return server
