@@ -26,6 +26,8 @@ _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _ASCII_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)")
+# host, or [IPv6], then an optional port: urlsplit lets `[::1]junk` through as ::1
+_AUTHORITY = re.compile(r"(?:\[[^\[\]]*\]|[^\[\]:]*)(?::[0-9]*)?")
 NOT_HTTP = "not an http(s) URL"  # how a problem of scheme starts (mailto:, javascript:, ...)
 _PATH_SAFE = "/:@!$&'()*+,;=%~-._"
 _QUERY_SAFE = _PATH_SAFE + "?[]"
@@ -47,6 +49,8 @@ def _host(name: str) -> str | None:
     """The host in its ASCII form (IDNA, IP literal checked), or None when it is not one."""
     name = name.rstrip(".")
     if ":" in name:  # only an IPv6 literal may hold a colon once the port is split off
+        if "%" in name:  # a zone id names an interface of this machine, not a host
+            return None
         try:
             return f"[{ipaddress.IPv6Address(name).compressed}]"
         except ValueError:
@@ -120,6 +124,8 @@ def parse_url(raw: object, base: str | None = None) -> CheckedUrl:
         return _refuse("carries a user name or password, a way to disguise the host")
     if not parts.hostname:
         return _refuse("no host")
+    if not _AUTHORITY.fullmatch(parts.netloc):
+        return _refuse(f"{parts.netloc!r} is not a host and port")
     host = _host(parts.hostname)
     if host is None:
         return _refuse(f"{parts.hostname!r} is not a valid host name or IP address")

@@ -56,10 +56,14 @@ def request_deadline(settings: Settings) -> float:
 
 
 class RequestWatch:
-    """The deadline of the request in flight (clock time), which every socket read checks."""
+    """The deadline of the request in flight (clock time), which every socket read checks.
 
-    def __init__(self, clock: Clock) -> None:
+    It also does the waiting between retries, so a test can swap both clock and sleep.
+    """
+
+    def __init__(self, clock: Clock, sleep: Callable[[float], None]) -> None:
         self.clock = clock
+        self.sleep = sleep
         self.until: float | None = None
 
     def remaining(self) -> float | None:
@@ -150,6 +154,15 @@ class CappedRetry(Retry):
 
     def is_exhausted(self) -> bool:
         return super().is_exhausted() or bool(self.watch and self.watch.expired())
+
+    def sleep(self, response: Any = None) -> None:
+        """As urllib3 does (Retry-After if given and positive, else the backoff), via the watch."""
+        delay = self.get_retry_after(response) if (
+            response is not None and self.respect_retry_after_header) else None
+        if not delay:
+            delay = self.get_backoff_time()
+        if delay > 0:
+            (self.watch.sleep if self.watch else time.sleep)(delay)
 
 
 def _blocked_address(ip: str) -> bool:
@@ -258,7 +271,7 @@ class Fetcher:
     stop_at: float | None = None
 
     def __post_init__(self) -> None:
-        self.watch = RequestWatch(self.clock)
+        self.watch = RequestWatch(self.clock, self.sleep)
         self.settings.state_dir.mkdir(parents=True, exist_ok=True)
         self.session = open_cache(self.settings)
         adapter = GuardedAdapter(self.settings, self.watch)
