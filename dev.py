@@ -22,10 +22,14 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
+# DEV_VENV: another place for the environment (CI checks a newcomer's install in a venv with
+# the oldest pip this way).
+VENV = Path(os.environ.get("DEV_VENV") or ROOT / ".venv")
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
 LOCK = ROOT / "requirements.lock"
+PIP_LOCK = ROOT / "requirements-pip.lock"  # the pip that installs LOCK, pinned and hashed too
+PIP = "pip>=25,<26"
 # The tool that writes the lock file; only `dev.py lock` installs it.
 UV = "uv>=0.9,<1"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,12 +44,15 @@ def run(*args: str | Path) -> None:
 
 
 def ensure_venv() -> None:
-    wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    inputs = PIP_LOCK.read_bytes() + LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()
+    wanted = hashlib.sha256(inputs).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
     make_venv()
-    # The pip that comes with Python is used as it is (23.2.1 with Python 3.11): upgrading it
-    # would fetch whatever pip is newest, outside the lock.
+    # First the locked pip: the pip that comes with Python 3.11 (23.2.1) fails on this lock
+    # (jusText and readability-lxml ask for lxml's extra as html_clean and html-clean, and its
+    # resolver stops on an internal error).
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--require-hashes", "-r", PIP_LOCK)
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--require-hashes", "-r", LOCK)
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
     try:
@@ -65,16 +72,20 @@ def install() -> None:
 
 
 def lock() -> None:
-    """requirements.lock from pyproject.toml (with the test extra), for every Python 3.11+.
+    """requirements.lock from pyproject.toml (with the test extra), for every Python 3.11+,
+    and requirements-pip.lock, the pip that installs it.
 
     Versions already in the lock are kept unless pyproject.toml rules them out; `--upgrade`
     takes the newest allowed versions instead.
     """
     make_venv()
     run(BIN / "python", "-m", "pip", "install", "--quiet", UV)
-    run(BIN / "uv", "pip", "compile", "--quiet", "--universal", "--python-version", "3.11",
-        "--generate-hashes", "--extra", "test", "--custom-compile-command", "python3 dev.py lock",
-        "pyproject.toml", "-o", LOCK, *sys.argv[2:])
+    compile_ = [BIN / "uv", "pip", "compile", "--quiet", "--universal", "--python-version", "3.11",
+                "--generate-hashes", "--custom-compile-command", "python3 dev.py lock", *sys.argv[2:]]
+    run(*compile_, "--extra", "test", "pyproject.toml", "-o", LOCK)
+    print("+", PIP, "|", *compile_, "-", "-o", PIP_LOCK, flush=True)
+    subprocess.run([str(a) for a in [*compile_, "-", "-o", PIP_LOCK]], input=PIP, text=True, cwd=ROOT,
+                   check=True)
 
 
 def site() -> None:

@@ -19,12 +19,13 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"
+PIP_LOCK = ROOT / "requirements-pip.lock"
 PYTHONS = ["3.11.0", "3.11.4", "3.11.9", "3.12.8", "3.13.1", "3.14.0"]
 
 
-def pins() -> list[tuple[str, Version, Marker | None, list[str]]]:
-    """(name, version, marker, hashes) for each entry of the lock file."""
-    text = LOCK.read_text(encoding="utf-8")
+def pins(lock: Path = LOCK) -> list[tuple[str, Version, Marker | None, list[str]]]:
+    """(name, version, marker, hashes) for each entry of a lock file."""
+    text = lock.read_text(encoding="utf-8")
     found = []
     for entry in re.split(r"\n(?=[A-Za-z0-9])", text):
         head = entry.split("\\", 1)[0].strip()
@@ -81,8 +82,14 @@ def test_lxml_html_clean_is_a_direct_dependency() -> None:
     assert "lxml-html-clean" in pinned_for("3.11.9")
 
 
+def test_the_pip_that_installs_the_lock_is_locked_too() -> None:
+    # Python 3.11's pip (23.2.1) stops with an internal error on requirements.lock.
+    ((name, version, marker, hashes),) = pins(PIP_LOCK)
+    assert name == "pip" and version >= Version("23.3") and marker is None and hashes
+
+
 def test_dev_py_installs_from_the_lock_with_hashes() -> None:
     source = (ROOT / "dev.py").read_text(encoding="utf-8")
-    assert '"--require-hashes", "-r", LOCK' in source
+    assert source.index('"--require-hashes", "-r", PIP_LOCK') < source.index('"--require-hashes", "-r", LOCK')
     assert '"--no-deps", "-e", "."' in source
     assert '"-e", ".[test]"' not in source  # the open ranges of pyproject.toml are not installed
