@@ -30,7 +30,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from scraper.errors import SiteCheckError
-from scraper.searchindex import SearchIndex, SearchIndexError
+from scraper.mkdocs.searchindex import SearchIndex, SearchIndexError
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 _EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
