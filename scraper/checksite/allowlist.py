@@ -103,6 +103,10 @@ class AllowList:
         with tempfile.TemporaryDirectory() as tmp:
             index = SearchIndex({})
             index.add("/", "<html><body><main data-pagefind-body><p>x</p></main></body></html>")
+            # the site's pages carry their language: Pagefind then writes that language's files
+            for lang in ("en", "zh"):
+                index.add(f"/{lang}/", f'<html lang="{lang}"><body><main data-pagefind-body><p>x</p>'
+                                       "</main></body></html>")
             index.start_writing(Path(tmp))
             index.finish()
             for path in Path(tmp).rglob("*"):

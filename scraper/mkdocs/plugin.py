@@ -81,9 +81,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files)
         made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages()}
-        self.generated.add(files, config, made)
         self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
-        return files
+        return self.generated.add(files, config, made)
 
     @event_priority(-100)  # last: other plugins see the Markdown before cmark takes it
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
