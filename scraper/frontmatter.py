@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from scraper.dates import BEIJING
 from scraper.errors import FrontMatterError
-from scraper.urls import normalize_url
+from scraper.urls import parse_url
 
 __all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "parse_front_matter",
            "read_article", "read_meta", "validate_meta"]
@@ -174,14 +173,9 @@ def _published(value: Any, source: str) -> str | None:
 
 def _address(value: Any, key: str, source: str) -> str:
     text = _one_line(value, key, source, empty_ok=False)
-    try:
-        if text.split(":", 1)[0].lower() not in ("http", "https"):
-            raise ValueError("only http(s) addresses are stored")
-        normalize_url(text)  # raises on a bad port or broken brackets
-    except ValueError as exc:
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} is not a usable address ({exc})") from exc
-    if not urlsplit(text).hostname:
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} has no host")
+    checked = parse_url(text)  # refuses other schemes, broken brackets, bad ports, no host
+    if checked.url is None:
+        raise _fail(source, f"key {key!r}: {_short.repr(value)} is not a usable address ({checked.problem})")
     return text
 
 

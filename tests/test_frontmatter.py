@@ -146,7 +146,7 @@ BAD = [
     ("url port out of range", "url: https://www.tmtpost.com/7012345.html",
      "url: http://127.0.0.1:99999/post/1", "key 'url'"),
     ("url javascript", "url: https://www.tmtpost.com/7012345.html", "url: javascript:alert(1)",
-     "only http(s)"),
+     "not an http(s) URL"),
     ("url no host", "url: https://www.tmtpost.com/7012345.html", "url: 'http:///x'", "key 'url'"),
     ("url a number", "url: https://www.tmtpost.com/7012345.html", "url: 5", "key 'url'"),
     ("alias javascript", "credits: []", "credits: []\naliases: ['javascript:x']", "key 'aliases[0]'"),

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from click.testing import CliRunner
+from mkdocs.config import load_config
 from pytest_httpserver import HTTPServer
 
 from scraper.cli import main
@@ -136,8 +137,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
                              "-a", f"127.0.0.1:{port}"], cwd=root, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # `mkdocs serve` serves under site_url's path
-    path = urlsplit(yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").split(
-        "\ntheme:")[0])["site_url"]).path.rstrip("/")
+    path = urlsplit(load_config(str(root / "mkdocs.yml")).site_url).path.rstrip("/")
     try:
         yield root, f"http://127.0.0.1:{port}{path}"
     finally:
