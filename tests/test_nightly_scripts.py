@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.workflow_runner import git
+
 ROOT = Path(__file__).resolve().parents[1]
 USER_AGENT = ROOT / ".github" / "nightly" / "user-agent.sh"
 PUSH = ROOT / ".github" / "nightly" / "push.sh"
@@ -63,14 +65,6 @@ def test_no_usable_contact_fails_clearly(tmp_path: Path, contact: str) -> None:
 
 
 # ---------------------------------------------------------------------------- the push
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-                               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
-    assert done.returncode == 0, f"git {args}: {done.stderr}"
-    return done.stdout.strip()
 
 
 def write(root: Path, rel: str, text: str) -> None:
