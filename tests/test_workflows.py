@@ -323,6 +323,7 @@ def test_every_install_is_from_the_lock_file(path: Path) -> None:
 
 def test_the_nightly_tests_its_own_commit_before_building(nightly: dict[str, Any]) -> None:
     assert step_index(nightly, "build", "python -m pytest") < step_index(nightly, "build", "mkdocs build")
+    assert step(nightly, "build", "python -m pytest")["env"]["CI"] == ""  # no ../shared on the runner
 
 
 def test_the_lock_file_is_refreshed_weekly_by_a_pull_request_that_runs_ci(ci: dict[str, Any]) -> None:
