@@ -1,5 +1,6 @@
 // Search with Pagefind, in Material's look. Nothing is downloaded until the reader focuses the
-// search box; then only the index parts a query needs.
+// search box; then only the index parts a query needs, and the topic filter's own index only
+// when the reader opens the topic filter (or a link chose topics).
 //
 // Chinese is indexed as overlapping character pairs (scraper/searchtext.py explains why), and
 // the query is spelled the same way here: a Chinese string is the exact phrase of its pairs,
@@ -262,21 +263,21 @@
   function renderControls(units, ticket) {
     if (!controls) return;
     controls.textContent = "";
-    var toggle = document.createElement("button");
-    toggle.type = "button";
-    toggle.className = "digest-search__filter digest-search__topics";
-    toggle.setAttribute("aria-expanded", state.topicsOpen ? "true" : "false");
-    toggle.textContent = state.topics.length ? "Topics (" + state.topics.length + " chosen)" : "Topics";
+    var opener = document.createElement("button");
+    opener.type = "button";
+    opener.className = "digest-search__filter digest-search__topics";
+    opener.setAttribute("aria-expanded", state.topicsOpen ? "true" : "false");
+    opener.textContent = state.topics.length ? "Topics (" + state.topics.length + " chosen)" : "Topics";
     // Changed in place: the focus stays on the toggle (and so in the search dialog).
-    toggle.addEventListener("click", function () {
+    opener.addEventListener("click", function () {
       state.topicsOpen = !state.topicsOpen;
-      toggle.setAttribute("aria-expanded", state.topicsOpen ? "true" : "false");
+      opener.setAttribute("aria-expanded", state.topicsOpen ? "true" : "false");
       Array.prototype.forEach.call(controls.querySelectorAll("[data-topic]"), function (b) {
         controls.removeChild(b);
       });
-      if (state.topicsOpen) showTopics(units, latest, toggle, sort);
+      if (state.topicsOpen) showTopics(units, latest, opener, sort);
     });
-    controls.appendChild(toggle);
+    controls.appendChild(opener);
     var sort = document.createElement("select");
     sort.className = "digest-search__sort";
     sort.setAttribute("aria-label", "Order");
@@ -289,12 +290,12 @@
     });
     sort.addEventListener("change", function () { state.sort = sort.value; search(); });
     controls.appendChild(sort);
-    if (state.topicsOpen) showTopics(units, ticket, toggle, sort);
+    if (state.topicsOpen) showTopics(units, ticket, opener, sort);
   }
 
-  function showTopics(units, ticket, toggle, before) {
+  function showTopics(units, ticket, opener, before) {
     topicCounts(units).then(function (counts) {
-      var current = ticket === latest && toggle.parentNode === controls;
+      var current = ticket === latest && opener.parentNode === controls;
       if (current && state.topicsOpen && !controls.querySelector("[data-topic]")) renderTopics(counts, before);
     });
   }
