@@ -6,12 +6,14 @@ Events (all documented MkDocs 1.6 plugin events):
 - on_config: reads the topic rules and makes the managers.
 - on_pre_build: starts Pagefind's indexing service.
 - on_files: reads every article's front matter and adds the generated pages and feeds
-  (home, digests, topics, months, sources, RSS and JSON Feed) with `File.generated`.
+  (home, digests, topics, months, sources, RSS and JSON Feed) with `File.generated`, and
+  drops the theme files our site never fetches (Material's own search, source maps).
 - on_page_markdown: escapes the page title; renders our pages with cmark (see pagehtml.py).
 - on_page_content: installs cmark's HTML; gives each article page to the search index.
 - on_env: adds the articles a dirty build skipped to the index, which Pagefind then writes
   while the theme renders the pages.
-- on_post_build: waits for the index; on_build_error: stops Pagefind.
+- on_post_build: waits for the index, deletes Pagefind's unused UI bundles and makes the 404
+  page's URLs relative (lean.py); on_build_error: stops Pagefind.
 - on_serve: also watches the topic rules and the run report, which change generated pages.
 """
 
@@ -33,6 +35,7 @@ from scraper.mkdocs.archive import Archive
 from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.config import ScraperConfig
 from scraper.mkdocs.generated import GeneratedFiles
+from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404
 from scraper.mkdocs.listings import Listings
 from scraper.mkdocs.pagehtml import CmarkPages
 from scraper.mkdocs.search import SiteSearch
@@ -82,6 +85,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         entries = self.archive.entries(files)
         made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages()}
         self.generated.add(files, config, made)
+        drop_unused_theme_files(files)
         self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
         return files
 
@@ -108,6 +112,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.search is not None:
             self.search.finish(config.site_dir)
+            drop_unused_pagefind_files(Path(config.site_dir))
+        fix_404(Path(config.site_dir), config.site_url)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.search is not None:
