@@ -12,18 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from scraper.cli import main
-from tests.conftest import ROOT, build_site, site_root
+from tests.conftest import build_site, demo_docs_with_golden_articles, site_root
 from tests.test_browser import SCREENSHOTS, QuietHandler, browser  # noqa: F401 (fixture)
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = site_root(tmp_path_factory.mktemp("reader"))
-    result = CliRunner().invoke(main, ["import", str(ROOT / "samples"), "--docs", str(root / "docs")])
-    assert result.exit_code == 0, result.output
+    demo_docs_with_golden_articles(root / "docs")  # the demo, plus every layout we render
     build_site(root)
     return root
 
@@ -105,10 +102,82 @@ def test_the_404_page_works_on_a_fork_served_under_another_path(page: Any, proje
         server.shutdown()
 
 
+# 2. Articles
+
+NIO_PAGE = "/articles/tmtpost-6353223/"
+ZH_LAW = "/articles/tmtpost-5650211/"  # the page gives 07:50 on 1 Sep 2021
+ZH_HANT = "/articles/golden-generic-zh-traditional/"
+
+
+def test_the_demo_nio_article_links_its_source(page: Any, base_url: str) -> None:
+    page.goto(base_url + NIO_PAGE)
+    source = page.locator(".md-content p", has_text="Source:")
+    assert source.locator("a").get_attribute("href") == "https://en.tmtpost.com/post/6353223"
+
+
+def test_a_time_of_day_shows_in_beijing_time_and_labels_are_chinese(page: Any, base_url: str) -> None:
+    page.goto(base_url + ZH_LAW)
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    text = page.locator(".md-content").inner_text()
+    assert "2021年9月1日 07:50（北京时间）" in text
+    assert "1 Sep 2021" not in text
+    assert page.locator(".md-content p", has_text="来源：").count() == 1
+    assert page.locator(".md-content h2", has_text="为何归入这些主题").count() == 1
+    dek = page.locator(".md-content h1 + p > em")
+    assert dek.evaluate("e => getComputedStyle(e).fontStyle") == "normal"
+
+
+def test_a_traditional_chinese_article_is_marked_zh_hant(page: Any, base_url: str) -> None:
+    page.goto(base_url + ZH_HANT)
+    assert page.locator("html").get_attribute("lang") == "zh-Hant"
+    assert page.locator(".md-content h2", has_text="為何歸入這些主題").count() == 1
+
+
+def test_a_date_only_english_article_shows_the_day_only(page: Any, base_url: str) -> None:
+    page.goto(base_url + NIO_PAGE)
+    assert page.locator("html").get_attribute("lang") == "en"
+    byline = page.locator(".md-content h1 + p + p").inner_text()
+    assert "21 Dec 2022" in byline and ":" not in byline
+    dek = page.locator(".md-content h1 + p > em")
+    assert dek.evaluate("e => getComputedStyle(e).fontStyle") == "italic"
+
+
+def test_evidence_is_a_why_these_topics_block_one_line_per_topic(page: Any, base_url: str) -> None:
+    page.goto(base_url + NIO_PAGE)
+    heading = page.locator(".md-content h2", has_text="Why these topics")
+    assert heading.count() == 1
+    items = page.locator(".md-content h2:has-text('Why these topics') + ul > li").all_inner_texts()
+    assert [i.split(":")[0] for i in items] == ["Data Security", "EVs"]
+    assert items[0].startswith("Data Security: leak ×4, data leak ×3")
+    assert "Topics: " not in page.locator(".md-content").inner_text()
+
+
+def test_no_image_credits_line_without_an_image(page: Any, base_url: str) -> None:
+    page.goto(base_url + NIO_PAGE)
+    assert page.locator(".md-content img").count() == 0
+    assert "Image credits" not in page.locator(".md-content").inner_text()
+
+
+def test_an_article_has_a_description_and_link_preview_tags(page: Any, base_url: str) -> None:
+    page.goto(base_url + NIO_PAGE)
+
+    def meta(selector: str) -> str | None:
+        found = page.locator(f"head meta[{selector}]")
+        assert found.count() == 1, selector
+        return found.get_attribute("content")  # type: ignore[no-any-return]
+
+    dek = "NIO confirmed that user data was leaked."
+    assert meta('name="description"') == dek
+    assert meta('property="og:description"') == dek and meta('name="twitter:description"') == dek
+    assert meta('property="og:title"') == "Chinese New Energy Car Maker NIO Responds to Data Leak Blackmail"
+    assert meta('property="og:url"').endswith(NIO_PAGE)  # type: ignore[union-attr]
+    assert meta('name="twitter:card"') == "summary"
+
+
 # Screenshots (the issue asks for each at 1280 and 390 px)
 
 SHOTS = {"front": "/", "digest": "/digest/2024-03-12/",
-         "article-en": "/articles/tmtpost-7286540/", "article-zh": "/articles/tmtpost-7012399/"}
+         "article-en": NIO_PAGE, "article-zh": ZH_LAW}
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -8,7 +8,8 @@ Events (all documented MkDocs 1.6 plugin events):
 - on_files: reads every article's front matter and adds the generated pages and feeds
   (home, digests, topics, months, sources, RSS and JSON Feed) with `File.generated`, and
   drops the theme files our site never fetches (Material's own search, source maps).
-- on_page_markdown: escapes the page title; renders our pages with cmark (see pagehtml.py).
+- on_page_markdown: escapes the page title; gives an article page its language and description
+  (articlepages.py); renders our pages with cmark (see pagehtml.py).
 - on_page_content: installs cmark's HTML; gives each article page to the search index.
 - on_env: adds the articles a dirty build skipped to the index, which Pagefind then writes
   while the theme renders the pages.
@@ -32,6 +33,7 @@ from mkdocs.structure.pages import Page
 
 from scraper.errors import ScraperError
 from scraper.mkdocs.archive import Archive
+from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.config import ScraperConfig
 from scraper.mkdocs.generated import GeneratedFiles
@@ -68,6 +70,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
         self.sources = SourcesPage(self.report)
         self.titles = PageTitles()
+        self.article_pages = ArticlePages()
         self.cmark = CmarkPages(self.config.cmark)
         self.search = SiteSearch(self.config.pagefind) if self.config.search else None
 
@@ -93,6 +96,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         self.titles.sanitise(page)
+        markdown = self.article_pages.prepare(markdown, page)
         return self.cmark.take(markdown, page, files)
 
     @event_priority(100)  # first: other plugins see cmark's HTML
