@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 import yaml
+from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
 
 from benchmarks.measure import measured
 from benchmarks.synth import generate
@@ -31,9 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
 def project(tmp: Path) -> Path:
-    """The project folder with this checkout's configuration, theme overrides and hooks."""
+    """The project folder with this checkout's configuration and theme overrides (the plugin
+    comes with the installed package)."""
     root = tmp / "project"
-    for name in ("mkdocs.yml", "overrides", "scraper/mkdocs_hooks.py", "docs/about.md"):
+    for name in ("mkdocs.yml", "overrides", "docs/about.md"):
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if (ROOT / name).is_dir():
@@ -44,18 +47,28 @@ def project(tmp: Path) -> Path:
     return root
 
 
+def generated_pages(root: Path) -> dict[str, str]:
+    """The pages and feeds our plugin adds to the build of `root`."""
+    config = load_config(str(root / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    return {f.src_uri: f.content_string for f in files if f.generated_by}
+
+
 def baseline_project(root: Path) -> Path:
     """The same docs built the plain way: stock Material, its search plugin, Python-Markdown."""
     base = root.parent / "baseline"
-    base.mkdir(exist_ok=True)
-    (base / "docs").unlink(missing_ok=True)
-    (base / "docs").symlink_to(root / "docs")
+    shutil.rmtree(base, ignore_errors=True)
+    shutil.copytree(root / "docs", base / "docs", copy_function=os.link)  # the same files
+    for rel, text in generated_pages(root).items():  # as files: what our plugin makes
+        (base / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (base / "docs" / rel).write_text(text, encoding="utf-8")
     config = yaml.safe_load((root / "mkdocs.yml").read_text())
-    for key in ("hooks", "theme", "strict"):
+    for key in ("theme", "strict"):
         config.pop(key, None)
     config["theme"] = {"name": "material", "features": ["navigation.tabs"]}
     config["plugins"] = ["search"]
-    config["extra"] = {}
     (base / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     return base
 

@@ -1,60 +1,111 @@
-"""Synthetic articles in the TMTPost shapes (English post pages, Chinese current layout).
+"""Synthetic articles in the TMTPost shapes (English post pages, Chinese current layout),
+written in real sentences.
 
-All text is generated here from a small vocabulary: no third-party article text.
+The sentences come from ../shared/corpus/tagging-dev (150 paraphrased news stories, 87 in
+English and 63 in Chinese), read at run time and never copied into the repository: each
+story is split into sentences, and every paragraph of a synthetic article is a run of
+sentences from one story, picked at random. A search index or a tagger sees a real
+vocabulary (tens of thousands of words and names), not a hundred made-up ones.
 
-    python -m benchmarks.synth N OUT_DIR      # write N pages (half English, half Chinese)
+    python -m benchmarks.synth N OUT_DIR      # write N pages (about 15% Chinese)
 """
 
 from __future__ import annotations
 
+import functools
 import random
+import re
 import sys
+from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 from pathlib import Path
 
-EN_SUBJECTS = ["NIO", "BYD", "XPeng", "Huawei", "Tencent", "Alibaba", "SMIC", "Baidu",
-               "Xiaomi", "CATL", "Meituan", "ByteDance", "Li Auto", "JD.com", "Zeekr"]
-EN_VERBS = ["reported", "announced", "expanded", "cut", "raised", "launched", "delayed",
-            "confirmed", "denied", "unveiled", "tested", "priced"]
-EN_OBJECTS = ["quarterly revenue", "a new electric SUV", "its cloud business", "chip orders",
-              "a data breach investigation", "battery prices", "an AI model", "export plans",
-              "delivery targets", "a charging network", "its overseas sales", "prices on two models"]
-EN_TAILS = ["analysts said on Tuesday", "according to a company statement",
-            "in a filing with the Hong Kong exchange", "amid slowing demand at home",
-            "as competition intensified", "people familiar with the matter said",
-            "ahead of an industry fair in Shanghai", "after regulators raised questions"]
-ZH_SUBJECTS = ["蔚来", "比亚迪", "小鹏", "华为", "腾讯", "阿里巴巴", "中芯国际", "百度", "小米", "宁德时代"]
-ZH_VERBS = ["宣布", "发布", "下调", "上调", "扩大", "推迟", "确认", "推出"]
-ZH_OBJECTS = ["季度营收", "新款电动车", "云计算业务", "芯片订单", "数据安全整改", "电池价格", "大模型",
-              "出口计划", "交付目标", "充电网络"]
-ZH_TAILS = ["分析人士周二表示", "公司在公告中称", "市场竞争进一步加剧", "知情人士透露",
-            "监管部门对此高度关注"]
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "tagging-dev" / "texts"
+CHINESE_SHARE = 0.15
 MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "Jun.", "Jul.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# An English sentence ends at . ! or ? (a closing quote may follow) before a capital, digit or quote.
+_EN_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
+_ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*[”」』）]?")
 
 
-def _en_sentence(rng: random.Random) -> str:
-    return (f"{rng.choice(EN_SUBJECTS)} {rng.choice(EN_VERBS)} {rng.choice(EN_OBJECTS)}, "
-            f"{rng.choice(EN_TAILS)}.")
+class CorpusMissingError(RuntimeError):
+    """The tagging-dev corpus is not beside the repository."""
 
 
-def _zh_sentence(rng: random.Random) -> str:
-    subject, verb, obj = rng.choice(ZH_SUBJECTS), rng.choice(ZH_VERBS), rng.choice(ZH_OBJECTS)
-    return f"{subject}{verb}{obj}，{rng.choice(ZH_TAILS)}。"
+@dataclass(frozen=True)
+class Story:
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    english: tuple[Story, ...]
+    chinese: tuple[Story, ...]
+
+
+def _is_chinese(text: str) -> bool:
+    return len(_CJK.findall(text)) > len(text) * 0.2
+
+
+def _sentences(paragraph: str, chinese: bool) -> list[str]:
+    if chinese:
+        found = [s.strip() for s in _ZH_SENTENCE.findall(paragraph)]
+        return [s for s in found if len(s) >= 8]
+    found = [s.strip() for s in _EN_SENTENCE_END.split(paragraph)]
+    return [s for s in found if len(s.split()) >= 5]
+
+
+@functools.cache
+def load_corpus(folder: Path = CORPUS) -> Corpus:
+    """The stories' sentences, by language (the URL and title lines left out)."""
+    files = sorted(folder.glob("*.txt"))
+    if not files:
+        raise CorpusMissingError(f"{folder}: no corpus texts (the repository expects ../shared beside it)")
+    english: list[Story] = []
+    chinese: list[Story] = []
+    for path in files:
+        lines = path.read_text(encoding="utf-8").splitlines()[3:]  # URL, blank line, title
+        text = "\n".join(lines)
+        is_zh = _is_chinese(text)
+        sentences = [s for line in lines if line.strip() for s in _sentences(line.strip(), is_zh)]
+        if len(sentences) >= 3:
+            (chinese if is_zh else english).append(Story(tuple(sentences)))
+    return Corpus(tuple(english), tuple(chinese))
+
+
+def _run_of_sentences(stories: tuple[Story, ...], rng: random.Random, count: int) -> list[str]:
+    story = rng.choice(stories).sentences
+    start = rng.randrange(len(story))
+    return [story[(start + k) % len(story)] for k in range(count)]
+
+
+def _en_title(corpus: Corpus, rng: random.Random) -> str:
+    words = rng.choice(rng.choice(corpus.english).sentences).split()
+    title = " ".join(words[:rng.randint(6, 12)]).rstrip(",;:.")
+    return title[0].upper() + title[1:]
+
+
+def _zh_title(corpus: Corpus, rng: random.Random) -> str:
+    sentence = rng.choice(rng.choice(corpus.chinese).sentences)
+    return re.split(r"[，,：:；;。！？!?]", sentence)[0][:30] or sentence[:30]
 
 
 def english_post(article_id: int, day: date, rng: random.Random, words: int = 600) -> str:
-    title = f"{rng.choice(EN_SUBJECTS)} {rng.choice(EN_VERBS).capitalize()} {rng.choice(EN_OBJECTS).title()}"
-    dek = _en_sentence(rng)
-    paras, count = [], 0
+    corpus = load_corpus()
+    title = _en_title(corpus, rng)
+    dek = _run_of_sentences(corpus.english, rng, 1)[0]
+    paras: list[str] = []
+    count = 0
     while count < words:
-        para = " ".join(_en_sentence(rng) for _ in range(rng.randint(3, 6)))
+        para = " ".join(_run_of_sentences(corpus.english, rng, rng.randint(2, 5)))
         count += len(para.split())
         paras.append(para)
     paras[0] = f"BEIJING, {day:%B} {day.day} (TMTPOST) —— " + paras[0]
     author = rng.choice(["HeatherZou", "WangLiu", "ZhangMing"])
     related = "".join(f'<li><img alt="{escape(t)}"><a href="/post/{article_id - k}">{escape(t)}</a></li>'
-                      for k, t in enumerate(_en_sentence(rng) for _ in range(4)))
+                      for k, t in enumerate(_en_title(corpus, rng) for _ in range(4)))
     body = "".join(f"<p>{escape(p)}</p>" for p in paras)
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{escape(title)} - TMTPost</title>
@@ -72,10 +123,12 @@ def english_post(article_id: int, day: date, rng: random.Random, words: int = 60
 
 
 def chinese_post(article_id: int, day: date, rng: random.Random, chars: int = 1200) -> str:
-    title = f"{rng.choice(ZH_SUBJECTS)}{rng.choice(ZH_VERBS)}{rng.choice(ZH_OBJECTS)}"
-    paras, count = [], 0
+    corpus = load_corpus()
+    title = _zh_title(corpus, rng)
+    paras: list[str] = []
+    count = 0
     while count < chars:
-        para = "".join(_zh_sentence(rng) for _ in range(rng.randint(3, 6)))
+        para = "".join(_run_of_sentences(corpus.chinese, rng, rng.randint(2, 5)))
         count += len(para)
         paras.append(para)
     body = "".join(f"<p>{escape(p)}</p>" for p in paras)
@@ -89,24 +142,28 @@ def chinese_post(article_id: int, day: date, rng: random.Random, chars: int = 12
 
 
 def generate(n: int, seed: int = 7, start_id: int = 8_000_000) -> list[tuple[str, str, str]]:
-    """[(kind, id, html)]: alternating English and Chinese pages, one day per 50 articles."""
+    """[(kind, id, html)]: English and Chinese pages (about 15% Chinese), 50 articles a day."""
     rng = random.Random(seed)
     first = date(2025, 1, 1)
     pages = []
     for i in range(n):
         day = first + timedelta(days=i // 50)
         article_id = start_id + i
-        if i % 2 == 0:
-            pages.append(("en", str(article_id), english_post(article_id, day, rng)))
-        else:
+        if rng.random() < CHINESE_SHARE:
             pages.append(("zh", str(article_id), chinese_post(article_id, day, rng)))
+        else:
+            pages.append(("en", str(article_id), english_post(article_id, day, rng)))
     return pages
 
 
 def main() -> None:
     n, out = int(sys.argv[1]), Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
-    for kind, article_id, html in generate(n):
+    try:
+        pages = generate(n)
+    except CorpusMissingError as exc:
+        sys.exit(f"synth: {exc}")
+    for kind, article_id, html in pages:
         (out / f"{kind}-{article_id}.html").write_text(html, encoding="utf-8")
     print(f"wrote {n} pages to {out}")
 

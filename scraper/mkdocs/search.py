@@ -28,11 +28,6 @@ def _failure_stops_the_build() -> Iterator[None]:
         raise PluginError(f"Search index: {exc}") from exc
 
 
-def _body(content: str) -> str:
-    # The article alone: the theme's chrome would only cost Pagefind time to skip.
-    return f"<html><body><main data-pagefind-body>{content}</main></body></html>"
-
-
 class SiteSearch:
     """Feeds each article page to Pagefind as it is rendered, and at the end the articles a
     dirty build did not render (from their source), so the index always holds every article."""
@@ -51,7 +46,8 @@ class SiteSearch:
         if self._index is None or not is_article(page.file.src_uri) or not page.meta.get("id"):
             return
         with _failure_stops_the_build():
-            self._index.add("/" + page.url, _body(content))
+            # The article alone, as a record: the theme's chrome would only cost Pagefind time.
+            self._index.add("/" + page.url, content, page.meta)
         self._added.add(page.file.src_uri)
 
     def add_unrendered(self, files: Files) -> None:
@@ -66,7 +62,7 @@ class SiteSearch:
             markdown, meta = page_meta.get_data(file.content_string)
             if meta.get("id"):
                 with _failure_stops_the_build():
-                    self._index.add("/" + file.url, _body(page_html(markdown, file, files).content))
+                    self._index.add("/" + file.url, page_html(markdown, file, files).content, meta)
                 self._added.add(file.src_uri)
 
     def start_writing(self, site_dir: str) -> None:

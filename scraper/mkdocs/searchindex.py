@@ -18,10 +18,13 @@ import io
 import json
 import subprocess
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
 from pagefind.service import get_executable
+
+from scraper.searchtext import record as search_record
 
 
 class SearchIndexError(RuntimeError):
@@ -56,12 +59,16 @@ class SearchIndex:
             self._proc.wait()
             raise
 
-    def add(self, url: str, html: str) -> None:
-        """Queue a page; Pagefind indexes it in the background. Errors surface in `finish`."""
+    def add(self, url: str, html: str, meta: Mapping[str, Any] | None = None) -> None:
+        """Queue a page; Pagefind indexes it in the background. Errors surface in `finish`.
+
+        With `meta` (an article's front matter), `html` is the article's content and the
+        page goes in as a record of its body text (see scraper.searchtext)."""
         if self._writer is not None:
             raise SearchIndexError(f"{url} came after the index was being written")
-        self._send({"type": "AddFile", "index_id": self._index_id, "url": url,
-                    "file_contents": html, "file_path": None}, page_url=url)
+        payload = ({"type": "AddRecord", **search_record(url, html, meta)} if meta is not None
+                   else {"type": "AddFile", "url": url, "file_contents": html, "file_path": None})
+        self._send({**payload, "index_id": self._index_id}, page_url=url)
         self.pages += 1
 
     def start_writing(self, output: Path) -> None:

@@ -1,0 +1,206 @@
+"""The plugin as a maintainer meets it: strict, dirty and served builds, ProperDocs, and a
+nightly run that writes only articles."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
+
+from scraper.cli import main
+from tests.conftest import ROOT, build_site, site_root
+from tests.fakesite import FakeSite
+from tests.test_browser import free_port
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "true"}
+ARTICLE = "docs/articles/tmtpost-7286540.md"
+
+
+def demo_project(tmp: Path) -> Path:
+    root = site_root(tmp)
+    shutil.copytree(ROOT / "docs" / "articles", root / "docs" / "articles",
+                    ignore=shutil.ignore_patterns(".*"))
+    return root
+
+
+def mkdocs(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=root, capture_output=True,
+                          text=True, env=ENV)
+
+
+def indexed_pages(site: Path) -> int:
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(language["page_count"] for language in entry["languages"].values())
+
+
+def test_only_articles_are_tracked_in_docs() -> None:
+    tracked = subprocess.run(["git", "ls-files", "docs"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert tracked and all(p.startswith("docs/articles/") or p == "docs/about.md" for p in tracked)
+
+
+def test_the_build_makes_listings_feeds_and_sources_and_the_index(tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    site = build_site(root)
+    articles = len(list((root / "docs" / "articles").glob("*.md")))
+    for page in ("index.html", "digest/index.html", "digest/2024-10-30/index.html",
+                 "topics/chips/index.html", "archive/2024-10/index.html", "sources/index.html",
+                 "feed.xml", "feed.json", "topics/chips.xml", "topics/chips.json"):
+        assert (site / page).is_file(), page
+    assert "No update has run yet." in (site / "sources" / "index.html").read_text(encoding="utf-8")
+    assert indexed_pages(site) == articles
+    assert sorted(p.name for p in (root / "docs").iterdir()) == ["about.md", "articles"]
+
+
+def test_the_sources_page_shows_the_last_runs_report(tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    report = {"started": "2026-11-29T01:00:00+00:00", "finished": "2026-11-29T01:02:00+00:00",
+              "ok_sources": 1, "failed_sources": 0, "requests": 3,
+              "sources": [{"name": "tmtpost-en", "status": "ok", "http": {"200": 3},
+                           "counts": {"new": 2}, "errors": [], "warnings": []}]}
+    (root / ".scraper").mkdir()
+    (root / ".scraper" / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    page = (build_site(root) / "sources" / "index.html").read_text(encoding="utf-8")
+    assert "tmtpost-en" in page and "200 ×3" in page
+
+
+@pytest.mark.parametrize("where", ["article", "hand-written"])
+def test_a_link_to_a_missing_anchor_fails_the_strict_build(tmp_path: Path, where: str) -> None:
+    root = demo_project(tmp_path)
+    page = root / (ARTICLE if where == "article" else "docs/about.md")
+    page.write_text(page.read_text(encoding="utf-8") + "\n[see](#no-such-anchor)\n", encoding="utf-8")
+    done = mkdocs(root, "build", "--strict")
+    assert done.returncode != 0
+    assert "no-such-anchor" in done.stderr and page.name in done.stderr
+
+
+def test_an_article_with_invalid_front_matter_is_named_and_fails_the_strict_build(tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    page = root / ARTICLE
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "date: 2024-10-30 00:00:00+08:00", "date: 2024-13-45"), encoding="utf-8")
+    done = mkdocs(root, "build", "--strict")
+    assert done.returncode != 0
+    assert "tmtpost-7286540.md: front matter: key 'date'" in done.stderr
+
+
+def test_a_leftover_generated_file_in_docs_is_reported(tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    (root / "docs" / "index.md").write_text("---\ntitle: Old\n---\n\n# Old home\n", encoding="utf-8")
+    done = mkdocs(root, "build", "--strict")
+    assert done.returncode != 0 and "docs/index.md is made by the build now" in done.stderr
+
+
+def test_a_dirty_build_keeps_every_article_in_the_search_index(tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    site = build_site(root)
+    articles = len(list((root / "docs" / "articles").glob("*.md")))
+    assert indexed_pages(site) == articles
+    untouched = site / "articles" / "tmtpost-7421567" / "index.html"
+    before = untouched.stat().st_mtime_ns
+    time.sleep(0.01)  # a later modification time than the built page: MkDocs rebuilds it
+    (root / ARTICLE).touch()
+    done = mkdocs(root, "build", "--dirty", "--no-strict")  # MkDocs warns about any dirty build
+    assert done.returncode == 0, done.stderr
+    assert untouched.stat().st_mtime_ns == before  # skipped by MkDocs, yet in the index:
+    assert f"Search index: {articles} article pages" in done.stderr
+    assert indexed_pages(site) == articles
+
+
+def test_the_site_builds_under_properdocs(tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    site = build_site(root, program="properdocs")
+    assert (site / "articles" / "tmtpost-7286540" / "index.html").is_file()
+    assert (site / "topics" / "chips" / "index.html").is_file()
+    assert indexed_pages(site) == len(list((root / "docs" / "articles").glob("*.md")))
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    root = demo_project(tmp_path)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve",
+                             "-a", f"127.0.0.1:{port}"], cwd=root, env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # `mkdocs serve` serves under site_url's path
+    path = urlsplit(yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").split(
+        "\ntheme:")[0])["site_url"]).path.rstrip("/")
+    try:
+        yield root, f"http://127.0.0.1:{port}{path}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def fetch_until(url: str, wanted: str, seconds: float = 120) -> str:
+    """The page once it contains `wanted` (a rebuild takes a moment); the last one otherwise."""
+    deadline, text = time.monotonic() + seconds, ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as reply:
+                text = reply.read().decode("utf-8")
+        except (urllib.error.URLError, ConnectionError):
+            text = ""
+        if wanted in text:
+            break
+        time.sleep(0.5)
+    return text
+
+
+def test_serve_shows_an_edited_front_matter_in_the_listings(served: tuple[Path, str]) -> None:
+    root, base = served
+    assert "Chinese Chip Equipment Makers" in fetch_until(base + "/topics/chips/", "Chip Equipment")
+    page = root / ARTICLE
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "title: Chinese Chip Equipment Makers Win More Domestic Orders as Export Curbs Tighten",
+        "title: Etching Tool Makers Gain Ground"), encoding="utf-8")
+    assert "Etching Tool Makers Gain Ground" in fetch_until(base + "/topics/chips/", "Etching Tool")
+    assert "Etching Tool Makers Gain Ground" in fetch_until(base + "/digest/2024-10-30/", "Etching Tool")
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> FakeSite:
+    fake = FakeSite(httpserver)
+    fake.load()
+    httpserver.expect_request("").respond_with_handler(fake.handle)
+    return fake
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def test_a_nightly_run_with_nothing_new_changes_no_tracked_file(tmp_path: Path, site: FakeSite) -> None:
+    root = demo_project(tmp_path)
+    shutil.copy(ROOT / ".gitignore", root / ".gitignore")
+    (root / "scraper.yml").write_text(yaml.safe_dump({
+        "user_agent": "TestDigest/0.1 (+https://example.org/contact)", "docs": "docs",
+        "state_dir": ".scraper", "min_delay": 0, "max_delay": 0, "retries": 0,
+        "allow_hosts": ["127.0.0.1"],
+        "sources": [{"name": "en", "type": "listing", "url": site.url("/listing-1.html"),
+                     "link_pattern": r"^/post/\d+$", "pages": 2},
+                    {"name": "zh", "type": "feed", "url": site.url("/rss.xml")}]}))
+    git(root, "init", "-q")
+    first = CliRunner().invoke(main, ["update", "--config", str(root / "scraper.yml")])
+    assert first.exit_code == 0, first.output
+    build_site(root)
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "night 1")
+    assert {p.split("/")[1] for p in git(root, "ls-files", "docs").split()} == {"about.md", "articles"}
+    second = CliRunner().invoke(main, ["update", "--config", str(root / "scraper.yml")])
+    assert second.exit_code == 0 and "unchanged" in second.output
+    build_site(root)
+    assert git(root, "status", "--porcelain") == ""
