@@ -37,15 +37,18 @@ def test_near_identical_reports_merge_into_one_story() -> None:
         ("articles/a-4.md", ["articles/a-5.md"])]
 
 
-def test_a_digest_lists_a_story_under_each_of_its_topics_once(rules: TopicRules) -> None:
+def test_a_digest_lists_a_story_once_under_its_first_topic_with_all_its_chips(
+        rules: TopicRules) -> None:
     nio = entry(1, "NIO data leak", ("data-security", "evs"), summary="User data was leaked.")
     copy = entry(2, "NIO Data Leak", ("data-security", "evs"), site="Mirror")
     other = entry(3, "Film box office", (), when=datetime(2022, 12, 21, 23, 30, tzinfo=BEIJING))
     pages = build_listings([nio, copy, other], rules, "Digest")
     day = pages["digest/2022-12-21.md"]
-    security, evs = day.index("## Data Security"), day.index("## EVs")
-    assert day.count("[NIO data leak](../articles/a-1.md)") == 2
-    assert security < day.index("a-1.md") < evs < day.rindex("a-1.md")
+    assert day.count("[NIO data leak](../articles/a-1.md)") == 1
+    assert "## EVs" not in day  # no story has EVs first but NIO's, listed under Data Security
+    assert day.index("## Data Security") < day.index("a-1.md")
+    assert "[Data Security](../topics/data-security.md) [EVs](../topics/evs.md)" in day
+    assert "2 stories from 3 articles" in day
     assert "Also reported by: [Mirror](../articles/a-2.md)" in day
     assert "## Other news" in day and "Film box office" in day
     assert "[TMTPost](https://news.example/1)" in day  # the source link

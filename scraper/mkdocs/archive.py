@@ -23,7 +23,7 @@ def is_article(src_uri: str) -> bool:
 def entry_of(path: str, meta: ArticleMeta) -> Entry:
     return Entry(path=path, title=meta.title, when=meta.date, site_name=meta.site_name,
                  topics=meta.topics, summary=meta.summary, url=meta.url, authors=meta.authors,
-                 language=meta.language)
+                 language=meta.language, timed="T" in (meta.published or ""))
 
 
 class Archive:

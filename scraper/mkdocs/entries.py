@@ -32,6 +32,7 @@ class Entry:
     url: str | None = None  # the original article
     authors: tuple[str, ...] = ()
     language: str | None = None
+    timed: bool = False  # the source gave a time of day, not only a day
 
     @classmethod
     def from_front_matter(cls, path: str, meta: dict[str, Any]) -> Entry:
@@ -49,7 +50,7 @@ class Entry:
             topics=tuple(t for t in topics if isinstance(t, str)) if isinstance(topics, list) else (),
             summary=_str(meta.get("summary")), url=_str(meta.get("url")),
             authors=tuple(a for a in authors if isinstance(a, str)) if isinstance(authors, list) else (),
-            language=_str(meta.get("language")))
+            language=_str(meta.get("language")), timed="T" in str(meta.get("published") or ""))
 
     @property
     def day(self) -> date | None:
@@ -106,5 +107,5 @@ def paginate(base: str, title: str, lines: list[str], empty: str = "No articles 
     return pages
 
 
-def count(n: int) -> str:
-    return f"{n} article" if n == 1 else f"{n} articles"
+def count(n: int, noun: str = "article", plural: str | None = None) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"

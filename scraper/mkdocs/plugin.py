@@ -13,6 +13,8 @@ Events (all documented MkDocs 1.6 plugin events):
 - on_page_content: installs cmark's HTML; gives each article page to the search index.
 - on_env: adds the articles a dirty build skipped to the index, which Pagefind then writes
   while the theme renders the pages.
+- on_page_context / on_post_page: the Digests (Topics, Archive) tab is the current one on a
+  digest (topic, month) page (navtabs.py).
 - on_post_build: waits for the index, deletes Pagefind's unused UI bundles and makes the 404
   page's URLs relative (lean.py); on_build_error: stops Pagefind.
 - on_serve: also watches the topic rules and the run report, which change generated pages.
@@ -29,7 +31,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from scraper.errors import ScraperError
 from scraper.mkdocs.archive import Archive
@@ -39,6 +43,7 @@ from scraper.mkdocs.config import ScraperConfig
 from scraper.mkdocs.generated import GeneratedFiles
 from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404
 from scraper.mkdocs.listings import Listings
+from scraper.mkdocs.navtabs import SectionTabs
 from scraper.mkdocs.pagehtml import CmarkPages
 from scraper.mkdocs.search import SiteSearch
 from scraper.mkdocs.sitefeeds import SiteFeeds
@@ -71,6 +76,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.sources = SourcesPage(self.report)
         self.titles = PageTitles()
         self.article_pages = ArticlePages()
+        self.tabs = SectionTabs()
         self.cmark = CmarkPages(self.config.cmark)
         self.search = SiteSearch(self.config.pagefind) if self.config.search else None
 
@@ -105,6 +111,15 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         if self.search is not None:
             self.search.add(page, html)
         return html
+
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
+        self.tabs.mark(page, nav)
+        return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self.tabs.unmark()
+        return output
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.search is not None:
