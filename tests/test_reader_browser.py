@@ -228,6 +228,43 @@ def test_the_digests_tab_is_current_on_a_digest(page: Any, base_url: str) -> Non
     assert active.all_inner_texts() == ["Digests"]
 
 
+# 4. The front page
+
+def test_the_front_page_streams_stories_by_day_each_once(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    days = page.locator(".md-content h2").all_inner_texts()
+    assert days[:3] == ["28 Nov 2026", "27 Nov 2026", "26 Nov 2026"]
+    assert len(days) > 3  # 6 stories in 3 days: older days fill the stream towards 60 stories
+    byd = page.locator(".md-content li", has_text="BYD cuts Seal prices")
+    assert byd.count() == 1
+    text = byd.inner_text()
+    assert "TMTPost · 08:10" in text and "The carmaker trims prices" in text
+    assert byd.locator("a[href*='topics/']").all_inner_texts() == ["EVs", "Chips"]
+    headings = page.locator(".md-content h2")
+    first_day, second_day = headings.nth(0).bounding_box(), headings.nth(1).bounding_box()
+    assert first_day["y"] < byd.bounding_box()["y"] < second_day["y"]
+
+
+def test_the_front_page_counts_the_latest_day_and_links_the_digests(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    intro = page.locator(".md-content p", has_text="(Beijing time)")
+    assert "28 Nov 2026 (Beijing time): 3 stories from 4 articles." in intro.inner_text()
+    assert intro.get_by_role("link", name="Read the day's digest").evaluate("a => a.href") == \
+        base_url + "/digest/2026-11-28/"
+    page.get_by_role("link", name="all daily digests").click()
+    page.wait_for_url("**/digest/")
+
+
+def test_the_front_page_topic_switcher_opens_a_topic(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    switcher = page.locator(".md-content p", has_text="Topics:")
+    labels = [t.rsplit(" (", 1)[0] for t in switcher.locator("a").all_inner_texts()]
+    assert labels[:2] == ["Data Security", "EVs"]
+    switcher.locator("a", has_text="Chips").click()
+    page.wait_for_url("**/topics/chips/")
+    assert page.locator("h1").first.inner_text() == "Chips"
+
+
 # Screenshots (the issue asks for each at 1280 and 390 px)
 
 SHOTS = {"front": "/", "digest": "/digest/2026-11-28/",

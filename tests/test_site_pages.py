@@ -60,16 +60,23 @@ def test_days_are_beijing_days(rules: TopicRules) -> None:
     assert "digest/2022-12-21.md" in pages
 
 
-def test_home_shows_the_latest_digest_and_links_previous_days(rules: TopicRules) -> None:
-    days = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, n, 8, tzinfo=BEIJING))
-            for n in range(1, 21)]
-    home = build_listings(days, rules, "Digest")["index.md"]
-    assert "Latest digest: **[20 Jan 2024](digest/2024-01-20.md)**" in home
-    assert "[Story 20](articles/a-20.md)" in home and "[Story 19]" not in home
-    assert "[19 Jan 2024](digest/2024-01-19.md)" in home
-    assert "[5 Jan 2024]" not in home  # only the last 14 previous days; the index has all
-    assert "[All daily digests](digest/index.md)" in home
-
+def test_the_front_page_streams_the_last_3_days_or_60_stories_whichever_is_more(
+        rules: TopicRules) -> None:
+    quiet = [entry(n, f"Quiet q{n}a q{n}b q{n}c", ("evs",),
+                   when=datetime(2024, 1, n, 8, tzinfo=BEIJING)) for n in range(1, 21)]
+    home = build_listings(quiet, rules, "Digest")["index.md"]
+    assert "## 20 Jan 2024" in home and "## 1 Jan 2024" in home  # 20 stories: every day
+    busy = [entry(100 * d + n, f"Busy d{d}n{n}a d{d}n{n}b d{d}n{n}c", ("chips",),
+                  when=datetime(2024, 2, d, 8, n, tzinfo=BEIJING))
+            for d in range(1, 6) for n in range(30)]
+    home = build_listings(busy, rules, "Digest")["index.md"]
+    assert [h for h in home.splitlines() if h.startswith("## ")] == [
+        "## 5 Feb 2024", "## 4 Feb 2024", "## 3 Feb 2024"]  # 90 stories in 3 days: enough
+    assert "**5 Feb 2024** (Beijing time): 30 stories from 30 articles." in home
+    assert "[Chips (150)](topics/chips.md)" in home and "[all daily digests](digest/index.md)" in home
+    # newest first within the day, each story once
+    assert home.index("d5n29a") < home.index("d5n28a")
+    assert home.count("[Busy d5n3a d5n3b d5n3c]") == 1
 
 def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
     many = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, 1, tzinfo=BEIJING)

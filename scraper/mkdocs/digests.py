@@ -17,7 +17,6 @@ from scraper.mkdocs.storylines import by_first_topic, story_line
 from scraper.tag import TopicRules
 
 SAME_STORY = 0.6  # Jaccard similarity of title shingles above which two reports are one story
-RECENT_DAYS = 14
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "with", "as", "at", "by", "is",
@@ -74,8 +73,8 @@ def day_body(day_stories: list[Story], rules: TopicRules, prefix: str) -> list[s
     return lines
 
 
-def digest_pages(entries: list[Entry], rules: TopicRules) -> tuple[dict[str, str], list[str]]:
-    """digest/YYYY-MM-DD.md per day and digest/index.md; plus the home page's digest lines."""
+def digest_pages(entries: list[Entry], rules: TopicRules) -> dict[str, str]:
+    """digest/YYYY-MM-DD.md per day and digest/index.md."""
     by_day: dict[date, list[Entry]] = defaultdict(list)
     for e in entries:
         if e.day:
@@ -96,14 +95,4 @@ def digest_pages(entries: list[Entry], rules: TopicRules) -> tuple[dict[str, str
         pages[f"digest/{day.isoformat()}.md"] = page(f"Digest for {human_day(day)}", body, intro)
     index_lines = [f"- [{human_day(d)}]({d.isoformat()}.md) — {count(len(by_day[d]))}" for d in days]
     pages.update(paginate("digest/index", "Daily digests", index_lines, "No digests yet."))
-    home: list[str] = []
-    if days:
-        latest = days[0]
-        home += [f"Latest digest: **[{human_day(latest)}](digest/{latest.isoformat()}.md)**"]
-        home += day_body(stories(by_day[latest]), rules, "")
-        home += ["", "## Previous days", ""]
-        home += [f"- [{human_day(d)}](digest/{d.isoformat()}.md) — {count(len(by_day[d]))}"
-                 for d in days[1:RECENT_DAYS + 1]]
-        home += ["", "[All daily digests](digest/index.md)"]
-    return pages, home
-
+    return pages
