@@ -42,6 +42,8 @@ STORIES: list[tuple[str, str, str, datetime | date, tuple[str, ...], str | None,
     ("9000007", "Huawei shows a new AI chip for data centres", "TMTPost",
      _at(26, 15, 20), ("ai", "chips"), None,
      "Huawei showed a new AI chip for data centres at its developer conference."),
+    ("9000008", "比亚迪发布新一代刀片电池", "钛媒体", _at(26, 12, 0), ("evs",), "新电池能量密度提升。",
+     "比亚迪周四发布新一代刀片电池，称其能量密度明显提升。"),
 ]
 
 
@@ -49,7 +51,8 @@ def write_days(docs: Path, rules: TopicRules) -> None:
     for ident, title, site, when, topics, summary, text in STORIES:
         article = Article(
             source=f"made-up-{ident}", url=f"https://example.com/post/{ident}", site="tmtpost",
-            site_name=site, language="en", title=title, summary=summary, authors=("Staff",),
+            site_name=site, language="zh" if title[0] >= "\u3400" else "en", title=title,
+            summary=summary, authors=("Staff",),
             published=when, blocks=(Block("paragraph", text, text),), article_id=ident,
             tags=topics, evidence={t: (Evidence(title.split()[0], 2),) for t in topics})
         (docs / "articles" / f"made-up-{ident}.md").write_text(render_page(article, rules),

@@ -5,8 +5,9 @@ Events (all documented MkDocs 1.6 plugin events):
 - on_startup: remembers whether this is `mkdocs serve`.
 - on_config: reads the topic rules and makes the managers.
 - on_pre_build: starts Pagefind's indexing service.
-- on_files: reads every article's front matter and adds the generated pages and feeds
-  (home, digests, topics, months, sources, RSS and JSON Feed) with `File.generated`, and
+- on_files: reads every article's front matter (and text, for the companies it names) and
+  adds the generated pages and feeds (home, digests, topics, months, companies, sources, RSS
+  and JSON Feed) with `File.generated`, and
   drops the theme files our site never fetches (Material's own search, source maps).
 - on_page_markdown: escapes the page title; gives an article page its language and description
   (articlepages.py); renders our pages with cmark (see pagehtml.py).
@@ -35,10 +36,12 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from scraper.companies import Companies, load_companies
 from scraper.errors import ScraperError
 from scraper.mkdocs.archive import Archive
 from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
+from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
 from scraper.mkdocs.generated import GeneratedFiles
 from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404
@@ -64,9 +67,11 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> None:
         base = Path(config.config_file_path).parent
         self.rules_file = self._rules_file(base)
+        self.companies_file = self._companies_file(base)
         self.report = base / self.config.report
         try:
             rules: TopicRules = load_rules(self.rules_file)
+            companies: Companies = load_companies(self.companies_file)
         except ScraperError as exc:
             raise PluginError(str(exc)) from exc
         self.archive = Archive()
@@ -74,6 +79,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.listings = Listings(rules, config.site_name)
         self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
         self.sources = SourcesPage(self.report)
+        self.company_pages = CompanyPages(companies, rules, config.site_name, self.feeds.site_url)
         self.titles = PageTitles()
         self.article_pages = ArticlePages()
         self.tabs = SectionTabs()
@@ -86,13 +92,23 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         beside = base / "topics.yml"
         return beside if beside.is_file() else DEFAULT_RULES
 
+    def _companies_file(self, base: Path) -> Path | None:
+        if self.config.companies:
+            return Path(self.config.companies)
+        beside = base / "companies.yml"
+        return beside if beside.is_file() else None
+
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.search is not None:
             self.search.start()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files)
-        made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages()}
+        mentions = self.company_pages.mentions(entries, files)
+        self.article_pages.update(entries, mentions, {
+            c.id: c.name for c in self.company_pages.companies.companies})
+        made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages(),
+                **self.company_pages.pages(entries, mentions)}
         self.generated.add(files, config, made)
         drop_unused_theme_files(files)
         self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
@@ -140,6 +156,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         server.watch(str(self.rules_file))
+        if self.companies_file is not None:
+            server.watch(str(self.companies_file))
         if self.report.is_file():
             server.watch(str(self.report))
         return server
