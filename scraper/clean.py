@@ -7,7 +7,7 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from scraper.mdtext import squash
+from scraper.mdtext import escape_block, squash
 from scraper.models import Block
 
 # "Image Source : China Visual", "Image Source: Xpeng", "Photo: Reuters", "图片来源：视觉中国"
@@ -18,9 +18,17 @@ CREDIT = re.compile(
     r"\s*[:：/／]\s*(?P<owner>\S.{0,80})$",
     re.I)
 
+# The link from an English translation to its Chinese original (TMTPost 2016–2017 and its
+# mirrors): "(Chinese Version)", also in full-width or square brackets.
+_BRACKETED_VERSION_LINK = r"[(（\[【]\s*Chinese\s+Version\s*[)）\]】]"
+VERSION_LINK = rf"{_BRACKETED_VERSION_LINK}|Chinese\s+Version"
+_VERSION_LINK_EDGE = re.compile(
+    rf"^\s*{_BRACKETED_VERSION_LINK}\s*|\s*{_BRACKETED_VERSION_LINK}\s*$", re.I)
+
 # Whole-block chrome seen on news sites (never a sentence inside a paragraph).
 CHROME_LINE = re.compile(
     r"^(?:"
+    f"{VERSION_LINK}|"
     r"(?:READ MORE|SEE ALSO|RELATED|Related(?: stories| articles| posts| reading)?|Read next|"
     r"Read more|Recommended(?: reading)?|You might also like|You may also like|More from \w+)"
     r"(?:\s*[:：].*)?"
@@ -106,6 +114,18 @@ def is_chrome(block: Block) -> bool:
 
 def drop_chrome(blocks: Iterable[Block]) -> list[Block]:
     return [b for b in blocks if not is_chrome(b)]
+
+
+def strip_version_links(blocks: Iterable[Block]) -> list[Block]:
+    """Cut a "(Chinese Version)" link from the start or end of a paragraph that a copy ran
+    together with it (the line alone is chrome: `drop_chrome`)."""
+    out = []
+    for block in blocks:
+        if block.kind == "paragraph" and "ersion" in block.text and _VERSION_LINK_EDGE.search(block.text):
+            text = _VERSION_LINK_EDGE.sub("", block.text)
+            block = replace(block, text=text, markdown=escape_block(text))
+        out.append(block)
+    return out
 
 
 def cut_trailer(blocks: Sequence[Block]) -> list[Block]:

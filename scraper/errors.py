@@ -35,3 +35,7 @@ class FrontMatterError(ScraperError):
     """An article page's front matter is missing, not valid YAML, or has a wrong value.
 
     The message is one line naming the file and the problem."""
+
+
+class SiteCheckError(ScraperError):
+    """`check-site` could not check a site at all (an empty or missing folder)."""

@@ -57,11 +57,15 @@ OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0df
 OTHER_SCRIPT_RUN = re.compile(f"{OTHER_SCRIPT.pattern}+")
 
 
+def in_other_language(sample: str) -> bool:
+    """Mostly written in a script other than Latin and Chinese."""
+    other = sum(map(len, OTHER_SCRIPT_RUN.findall(sample)))  # a count of the characters
+    return bool(other) and other * 2 > len(sample.replace(" ", ""))
+
+
 def check_language(article: Article) -> Article:
     """Only English and Chinese are published; a page mostly in another script is refused."""
-    sample = " ".join(b.text for b in article.blocks[:20])[:4000]
-    other = sum(map(len, OTHER_SCRIPT_RUN.findall(sample)))  # a count of the characters
-    if other and other * 2 > len(sample.replace(" ", "")):
+    if in_other_language(" ".join(b.text for b in article.blocks[:20])[:4000]):
         raise SkipArticle("the page is in a language we do not publish (only English and Chinese)")
     return article
 

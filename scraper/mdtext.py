@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import date, datetime
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 # Markdown's backslash-escapable characters; the backslash comes first, so that escaping it
 # does not double the backslashes put before the others.
 _SPECIALS = "\\`*_{}[]()#+!|"
 _NEEDS_ESCAPE = re.compile(f"[{re.escape('&<>' + _SPECIALS)}]")
-_LINE_START = re.compile(r"^(\s*)(?:([-=])|(\d+)([.)]))")
+_LINE_START = re.compile(r"^(\s*)(?:([-=~])|(\d+)([.)]))")
+# Not backslash-escapable in Python-Markdown: an entity cannot underline a heading ("===") or
+# open a code fence ("~~~", which in CommonMark interrupts a paragraph).
+_AS_ENTITY = {"=": "&#61;", "~": "&#126;"}
 # Control characters, and the bidirectional overrides that make text display as other text
 # ("evil\u202etxt.exe"); zero-width spaces and joiners stay (Chinese and emoji use them).
 _INVISIBLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
@@ -39,13 +45,14 @@ def escape_inline(text: str) -> str:
 
 
 def protect_line_start(md: str) -> str:
-    """Escape what only matters at the start of a line: list markers, setext underlines."""
+    """Escape what only matters at the start of a line: list markers, setext underlines and
+    tilde fences."""
     if not _LINE_START.match(md):  # the usual case; the pattern can only match at the start
         return md
 
     def fix(m: re.Match[str]) -> str:
-        if m.group(2) == "=":  # not backslash-escapable; an entity cannot underline a heading
-            return f"{m.group(1)}&#61;"
+        if m.group(2) in _AS_ENTITY:
+            return f"{m.group(1)}{_AS_ENTITY[m.group(2)]}"
         if m.group(2):
             return f"{m.group(1)}\\{m.group(2)}"
         return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
@@ -78,3 +85,38 @@ def link(text_md: str, url: str | None) -> str:
     if not target or not text_md:
         return text_md
     return f"[{text_md}]({target})"
+
+
+# Front-matter keys that Material prints into every page's HTML as they are (its templates do
+# not escape): the title in <title>, the header, the navigation and the search results; the
+# description and author in <meta content="...">.
+PRINTED_META = ("title", "description", "author")
+
+
+def plain_text(value: Any) -> str:
+    """Any YAML value as one line of text: lists and mappings joined, dates in ISO form."""
+    if isinstance(value, str):
+        return squash(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return squash(", ".join(f"{plain_text(k)}: {plain_text(v)}" for k, v in value.items()))
+    if isinstance(value, list | tuple | set):
+        return squash(", ".join(plain_text(v) for v in value))
+    return "" if value is None else squash(str(value))
+
+
+def escape_printed_meta(meta: dict[str, Any]) -> None:
+    """Make the front-matter values the theme prints safe to print: HTML-escaped plain text.
+
+    A hand-edited value may be a list or a mapping (`title: ["<img onerror=...>"]`), which the
+    theme prints as Python's repr of it, unescaped. An empty one is dropped, so that MkDocs
+    falls back to the page's heading.
+    """
+    for key in PRINTED_META:
+        if key in meta:
+            text = plain_text(meta[key])
+            if text:
+                meta[key] = html.escape(text, quote=True)
+            else:
+                del meta[key]

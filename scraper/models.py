@@ -28,7 +28,9 @@ class Block:
     """One visual block of a page's main content.
 
     `text` is plain text; `markdown` the same content with inline Markdown (links,
-    emphasis), already escaped. List blocks keep their items in `items`.
+    emphasis), already escaped. List blocks keep their items in `items`; a quote keeps the
+    blocks it holds in `children` (its `text` is theirs, joined), so that each is rendered as
+    its own kind, and escaped as such, inside the quote.
     """
 
     kind: BlockKind
@@ -38,10 +40,14 @@ class Block:
     items: tuple[str, ...] = ()  # list items (Markdown)
     alt: str = ""  # figure: the image's alt text
     css: str = ""  # class and id of the element, for site rules
+    children: tuple[Block, ...] = ()  # quote: the blocks inside it
 
     @property
     def md(self) -> str:
-        """The block's Markdown; plain text is escaped, never passed through raw."""
+        """The block's inline Markdown; plain text is escaped, never passed through raw.
+
+        Only the text of a code block is raw, and it has no `markdown`: rendering it as code
+        is the renderer's job (render.block_markdown), which fences it."""
         return self.markdown or escape_block(self.text)
 
 

@@ -28,7 +28,7 @@ BLOCK_TAGS = {
 }
 # Inside an inline element, these make it a block (e.g. <a><div>..</div></a>).
 BREAKS_INLINE = frozenset({*BLOCK_TAGS, "img", "br"})
-LIST_ITEM_SKIPS = DROP_TAGS | {"ul", "ol"}  # a nested list is not part of an item's text
+_LIST_PARTS = frozenset({"li", "ul", "ol"})
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 INLINE_MARK = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 
@@ -97,17 +97,36 @@ def _tidy_md(md: str) -> str:
 
 
 def _list_items(el: etree._Element) -> list[tuple[str, str]]:
-    items = []
-    for li in el.iter("li"):
-        run = _Inline()
-        run.add_text(li.text)
-        for child in li:
-            if isinstance(child.tag, str) and child.tag not in LIST_ITEM_SKIPS:
-                run.add_element(child)
-            run.add_text(child.tail)
+    """A list's items in reading order, nested lists flattened into it (Markdown items of
+    ours are one line each): text after a nested list goes on as an item of its own."""
+    items: list[tuple[str, str]] = []
+    run = _Inline()
+
+    def end_item() -> None:
+        nonlocal run
         text, md = squash("".join(run.text)), _tidy_md("".join(run.md))
         if text:
             items.append((text, md))
+        run = _Inline()
+
+    def visit(node: etree._Element) -> None:
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in _LIST_PARTS:
+                end_item()
+                run.add_text(child.text)
+                visit(child)
+                end_item()
+            elif tag and tag not in DROP_TAGS:
+                if any(d.tag in _LIST_PARTS for d in child.iterdescendants()):
+                    run.add_text(child.text)  # e.g. a list in a quote in an item
+                    visit(child)
+                else:
+                    run.add_element(child)
+            run.add_text(child.tail)
+
+    visit(el)
+    end_item()
     return items
 
 
@@ -119,6 +138,27 @@ def _figure(el: etree._Element) -> Block | None:
     if not cap and not alt:
         return None
     return Block("figure", cap, escape_block(cap) if cap else "", alt=alt, css=_css(el))
+
+
+def _table_row(tr: etree._Element) -> Block | None:
+    """A row of plain cells as one paragraph, cells joined by " | "; None for a layout row.
+
+    Cells as paragraphs of their own lose the row they belong to, and a row's equal
+    neighbouring cells ("1", "1") read as one block printed twice.
+    """
+    cells = [c for c in tr if c.tag in ("td", "th")]
+    if any(d.tag in BLOCK_TAGS for c in cells for d in c.iterdescendants()):
+        return None  # a table used for layout: its cells hold paragraphs of their own
+    texts, mds = [], []
+    for cell in cells:
+        run = _Inline()
+        run.add_element(cell)
+        if text := squash("".join(run.text)):
+            texts.append(text)
+            mds.append(_tidy_md("".join(run.md)))
+    if not texts:
+        return None
+    return Block("paragraph", " | ".join(texts), " \\| ".join(mds), css=_css(tr))
 
 
 def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
@@ -171,6 +211,9 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
                                     level=1 if tag == "ol" else 0,
                                     items=tuple(m for _, m in items), css=_css(el)))
             return
+        if tag == "tr" and (row := _table_row(el)) is not None:
+            blocks.append(row)
+            return
         if tag == "figure":
             fig = _figure(el)
             if fig:
@@ -179,14 +222,13 @@ def walk_blocks(root: etree._Element, container: bool = False) -> list[Block]:
         if tag == "pre":
             code = _text(el).strip("\n")
             if code.strip():
-                blocks.append(Block("code", code, code, css=_css(el)))
+                blocks.append(Block("code", code, css=_css(el)))
             return
         if tag == "blockquote":
-            inner_blocks = walk_blocks(el, container=True)
-            text = "\n".join(b.text for b in inner_blocks if b.text)
-            if text:
-                md = "\n".join(b.md for b in inner_blocks if b.text)
-                blocks.append(Block("quote", text, md, css=_css(el)))
+            quoted = tuple(b for b in walk_blocks(el, container=True) if b.text)
+            if quoted:
+                blocks.append(Block("quote", "\n".join(b.text for b in quoted), children=quoted,
+                                    css=_css(el)))
             return
         run.add_text(el.text)
         for child in el:

@@ -18,17 +18,66 @@ EVIDENCE_SHOWN = 5  # the page shows the strongest terms; front matter keeps the
 
 
 def block_markdown(block: Block) -> str:
+    """One block as Markdown that renders as its text and its kind, nothing more.
+
+    Every kind escapes its own text; a quote renders each block it holds by that block's kind
+    (see `_quote_markdown`), so no text reaches the page raw, however deep it sits.
+    """
     if block.kind == "heading":
         return "#" * min(max(block.level, 2), 4) + " " + block.md
     if block.kind == "list":
         marker = "1." if block.level == 1 else "-"
         return "\n".join(f"{marker} {item}" for item in block.items)
     if block.kind == "quote":
-        return "\n".join(f"> {line}" if line else ">" for line in block.md.split("\n"))
+        return _quote_markdown(block)
     if block.kind == "code":
         fence = "`" * max(3, _longest_backticks(block.text) + 1)
         return f"{fence}text\n{block.text}\n{fence}"
     return block.md
+
+
+def _quote_markdown(block: Block) -> str:
+    """A quote's blocks, each line marked quoted; a code block inside ends the quote and
+    stands between its two halves, at the top level.
+
+    Code has no form inside a quote that both renderers read as code: Python-Markdown finds
+    fences only at the top level (a fence inside a quote becomes an inline code span, which a
+    blank line in the code breaks, turning the rest into Markdown), and an indented code block
+    right after a list is read as the list item's own text, Markdown again.
+    """
+    parts: list[str] = []
+    quoted: list[str] = []
+    for in_quote, md in _quote_parts(block):
+        if in_quote:
+            quoted.append(md)
+            continue
+        if quoted:
+            parts.append(_mark_quoted("\n\n".join(quoted)))
+            quoted = []
+        parts.append(md)
+    if quoted:
+        parts.append(_mark_quoted("\n\n".join(quoted)))
+    return "\n\n".join(parts)
+
+
+def _quote_parts(block: Block) -> list[tuple[bool, str]]:
+    """(inside the quote?, Markdown) for each block of a quote, nested quotes flattened."""
+    if not block.children:  # a quote made from text alone
+        return [(True, block.md)]
+    parts: list[tuple[bool, str]] = []
+    for child in block.children:
+        if child.kind == "code":
+            parts.append((False, block_markdown(child)))
+        elif child.kind == "quote":
+            parts += [(True, _mark_quoted(md)) if in_quote else (False, md)
+                      for in_quote, md in _quote_parts(child)]
+        else:
+            parts.append((True, block_markdown(child)))
+    return parts
+
+
+def _mark_quoted(md: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in md.split("\n"))
 
 
 def _longest_backticks(text: str) -> int:

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import html5lib
 import lxml.html
 import pytest
 import yaml
@@ -90,7 +91,7 @@ def test_hostile_page(entry: dict[str, Any], tmp_path: Path, rules: TopicRules) 
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", meta["title"])
 
     site = build_site(root)
-    assert check_site(site) == []
+    assert check_site(site, root / "overrides").findings == []
     article_html = (site / "articles" / name / "index.html").read_text(encoding="utf-8")
     pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
     for forbidden in entry.get("forbidden") or []:
@@ -152,3 +153,36 @@ def test_no_forbidden_string_is_live_in_a_benign_site(tmp_path: Path, rules: Top
         for forbidden in entry.get("forbidden") or []:
             assert not any(live(p, forbidden) for p in pages), (entry.get("file"), forbidden)
     shutil.rmtree(site)
+
+
+HAND_EDITED_TITLES = {
+    "list": '["<img src=x onerror=alert(1)>"]',
+    "mapping": '{a: "<script>alert(1)</script>", b: "<img src=x onerror=alert(2)>"}',
+    "nested": '[["<svg onload=alert(1)>"], {x: ["<b>y</b>"]}]',
+    "number-and-markup": "'1 <img src=x onerror=alert(1)>'",
+}
+
+
+def test_a_hand_edited_title_of_any_yaml_type_is_printed_as_text(tmp_path: Path,
+                                                                  rules: TopicRules) -> None:
+    """Titles written as lists or mappings skipped the escaping and shipped a live onerror."""
+    root = site_root(tmp_path)
+    import_pages([(FIXTURES / "tmtpost" / "en-post-2023.html", None)], root / "docs", rules)
+    for name, title in HAND_EDITED_TITLES.items():
+        (root / "docs" / f"{name}.md").write_text(f"---\ntitle: {title}\ndescription: {title}\n---\n\n"
+                                                  "Some text.\n", encoding="utf-8")
+    (root / "docs" / "benign.md").write_text("---\ntitle: Benign\n---\n\nSome text.\n", encoding="utf-8")
+    site = build_site(root)
+    benign = html5lib.parse((site / "benign" / "index.html").read_bytes(), namespaceHTMLElements=False)
+    theme_scripts = len(benign.findall(".//script"))
+    for name in [*HAND_EDITED_TITLES, "benign"]:
+        # Parsed as a browser parses it: a raw "<script>" in the header would swallow the page.
+        page = html5lib.parse((site / name / "index.html").read_bytes(), namespaceHTMLElements=False)
+        assert not [el.tag for el in page.iter() if any(a.startswith("on") for a in el.attrib)], name
+        assert len(page.findall(".//script")) == theme_scripts, name
+        assert not page.findall(".//img") and not page.findall(".//svg//svg"), name
+        title = page.find(".//title")
+        assert title is not None and title.text
+        if name != "benign":
+            assert "<" in title.text and "alert(" in title.text, title.text  # shown, as text
+    assert check_site(site, root / "overrides").findings == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import markdown
@@ -16,6 +17,7 @@ from scraper.models import Article, Block, RawPage
 from scraper.render import render_page
 from scraper.store import read_front_matter, slug_for, write_article
 from scraper.tag import load_rules
+from tests.test_render import assert_only_text
 
 RULES = load_rules(Path(__file__).parents[1] / "scraper" / "topics.yml")
 # Any text a decoder can produce (no lone surrogates), biased towards Markdown and HTML syntax.
@@ -111,3 +113,36 @@ def test_broken_html_never_crashes_the_parser(parts: list[str]) -> None:
         return
     text = " ".join(b.text for b in art.blocks)
     assert "<script" not in " ".join(b.md for b in art.blocks) and "x</script>" not in text
+
+
+# Text as a page shows it: no control or format characters (the parser and squash drop
+# those on purpose, so the text would differ), with Markdown and HTML syntax.
+VISIBLE = st.lists(st.one_of(
+    st.text(alphabet=st.characters(exclude_categories=["Cs", "Cc", "Cf"]), max_size=8),
+    SPECIAL.filter(lambda s: s not in ("\x00", "\u202e")), st.just("\n")), max_size=12).map("".join)
+
+
+def _escaped(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+BLOCKS = st.recursive(
+    st.one_of(VISIBLE.map(_escaped), VISIBLE.map(lambda t: f"<pre>{_escaped(t)}</pre>"),
+              VISIBLE.map(lambda t: f"<h1>{_escaped(t)}</h1>"),
+              st.lists(VISIBLE, min_size=1, max_size=3).map(lambda ts: "<br>".join(map(_escaped, ts))),
+              VISIBLE.map(lambda t: f"<figure><img src=a.png alt=''><figcaption>{_escaped(t)}"
+                                    "</figcaption></figure>")),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3).map(lambda bs: "<blockquote>" + "".join(
+            f"<p>{b}</p>" if "<" not in b[:1] else b for b in bs) + "</blockquote>"),
+        st.lists(inner, min_size=1, max_size=3).map(
+            lambda bs: "<ul>" + "".join(f"<li>{b}</li>" for b in bs) + "</ul>"),
+        inner.map(lambda b: f"<table><tr><td>{b}</td></tr></table>")),
+    max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(BLOCKS, min_size=1, max_size=4).map("".join))
+def test_nested_blocks_of_any_text_render_as_that_text_only(body: str) -> None:
+    for renderer in ("python-markdown", "cmark-unsafe"):
+        assert_only_text(body, renderer)

@@ -75,7 +75,7 @@ def article(summary: str | None) -> Article:
 
 
 def content_html(page_markdown: str) -> str:
-    """The page's content as the build renders it (cmark, see scraper.pagehtml)."""
+    """The page's content as the build renders it (cmark, see scraper.mkdocs.pagehtml)."""
     return str(cmarkgfm.markdown_to_html(page_markdown.split("---\n", 2)[2]))
 
 

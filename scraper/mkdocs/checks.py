@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import html
-
 from mkdocs.structure.pages import Page
+
+from scraper.mdtext import escape_printed_meta
 
 
 class PageTitles:
-    """Makes every page's front-matter title safe to print: the theme puts it unescaped into
-    <title>, the header and the navigation, and article titles come from pages we do not control."""
+    """Makes every page's printed front matter (title, description, author) safe to print:
+    the theme puts it unescaped into <title>, the header and the navigation, and article
+    titles come from pages we do not control (hand edits may give them any YAML type)."""
 
     def sanitise(self, page: Page) -> None:
-        title = page.meta.get("title")
-        if isinstance(title, str):
-            page.meta["title"] = html.escape(title, quote=True)
+        if isinstance(page.meta, dict):
+            escape_printed_meta(page.meta)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, file_sort_key
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 
@@ -16,7 +16,8 @@ class GeneratedFiles:
     def __init__(self) -> None:
         self.src_uris: set[str] = set()
 
-    def add(self, files: Files, config: MkDocsConfig, made: dict[str, str]) -> None:
+    def add(self, files: Files, config: MkDocsConfig, made: dict[str, str]) -> Files:
+        """`files` with the made ones, in MkDocs' own order (as if they were on disk)."""
         self.src_uris = set(made)
         for src_uri in sorted(made):
             existing = files.get_file_from_path(src_uri)
@@ -26,3 +27,4 @@ class GeneratedFiles:
                             src_uri)
                 files.remove(existing)
             files.append(File.generated(config, src_uri, content=made[src_uri]))
+        return Files(sorted(files, key=file_sort_key))

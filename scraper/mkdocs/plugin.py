@@ -109,9 +109,9 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             c.id: c.name for c in self.company_pages.companies.companies})
         made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages(),
                 **self.company_pages.pages(entries, mentions)}
-        self.generated.add(files, config, made)
-        drop_unused_theme_files(files)
         self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
+        files = self.generated.add(files, config, made)
+        drop_unused_theme_files(files)
         return files
 
     @event_priority(-100)  # last: other plugins see the Markdown before cmark takes it

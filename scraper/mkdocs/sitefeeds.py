@@ -19,6 +19,12 @@ def _text_title(title: str) -> str:
     return html.escape(title, quote=False) if "<" in title or ">" in title else title
 
 
+def _http_url(url: str | None) -> str | None:
+    """Only an http(s) address is published as an article's source (a javascript: one would
+    run in the feed reader)."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
 def page_url(site_url: str, entry: Entry) -> str:
     """The article's address on our site (directory URLs, as mkdocs.yml sets them)."""
     return site_url.rstrip("/") + "/" + entry.path.removesuffix(".md") + "/"
@@ -47,8 +53,8 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
             ET.SubElement(item, "description").text = html.escape(e.summary)
         for t in e.topics:
             ET.SubElement(item, "category").text = rules.label(t)
-        if e.url:
-            ET.SubElement(item, "source", {"url": e.url}).text = e.site_name or e.url
+        if source := _http_url(e.url):
+            ET.SubElement(item, "source", {"url": source}).text = e.site_name or source
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(channel_root, encoding="unicode") + "\n"
 
 
@@ -59,8 +65,8 @@ def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
         item: dict[str, object] = {"id": page_url(site_url, e), "url": page_url(site_url, e),
                                    "title": e.title, "date_published": e.when.isoformat() if e.when else None,
                                    "tags": [rules.label(t) for t in e.topics]}
-        if e.url:
-            item["external_url"] = e.url
+        if source := _http_url(e.url):
+            item["external_url"] = source
         if e.summary:
             item["summary"] = e.summary
             item["content_text"] = e.summary

@@ -37,7 +37,7 @@ STANDALONE_DATE = re.compile(
 FOOTER = re.compile(
     r"^(?:LIKE\s*\d*|Related Posts|•?\s*Subscribe To Our News|相关文章|相關文章|相关阅读|"
     r"登录后才能评论|评论|全部评论|\d+\s*条评论|本文系作者.*|更多精彩内容.*)$", re.I)
-CHROME = re.compile(r"^(?:\(Chinese Version\)|（中文版）|\(中文版\)|.*二维码.*|.*钛媒体APP.*下载.*)$")
+CHROME = re.compile(rf"^(?:{clean.VERSION_LINK}|（中文版）|\(中文版\)|.*二维码.*|.*钛媒体APP.*下载.*)$", re.I)
 DEK_HINT = re.compile(r"dek|sub|summary|excerpt|desc|abstract|lead|intro", re.I)
 TITLE_SUFFIX = re.compile(r"\s*(?:[-|_–—]\s*(?:TMTPost|TMTPOST|钛媒体)[^-|_]*|-钛媒体官方网站)$")
 ID_IN_PATH = re.compile(r"/(?:post/|news/)?(\d{5,9})(?:\.html?)?/?$")
@@ -65,7 +65,7 @@ def _byline(text: str) -> re.Match[str] | None:
 def _is_site_chrome(text: str) -> bool:
     """CHROME.match, skipped for lines with none of its words (its .* alternatives would
     cost a scan with backtracking per line)."""
-    return ("Chinese Version" in text or "中文版" in text or "二维码" in text or "钛媒体APP" in text
+    return ("ersion" in text or "中文版" in text or "二维码" in text or "钛媒体APP" in text
             ) and bool(CHROME.match(text))
 
 
@@ -250,7 +250,8 @@ class TMTPost(SiteAdapter):
     def _article(self, doc: Document, title: str | None, summary: str | None,
                  authors: list[str], published: date | datetime | None,
                  body: list[Block], credits: list[str]) -> Article:
-        body = clean.drop_adjacent_duplicates(b for b in body if b.text or b.items)
+        body = clean.drop_adjacent_duplicates(
+            b for b in clean.strip_version_links(body) if b.text or b.items)
         if not body:
             raise ParseError("no article text found on the TMTPost page")
         url = doc.url or doc.meta.canonical
