@@ -6,23 +6,28 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, Files
 
-from scraper.mkdocs.lean import drop_unused_theme_files, relative_404, root_path
+from scraper.mkdocs.lean import drop_unused_theme_files, relative_404, root_depth, root_path
 
 PAGE_404 = """<!doctype html><html><head>
+<script>document.write('<base href="'+location.pathname.split('/').slice(0,2).join('/')+'/">')</script>
 <link rel="stylesheet" href="/digest/assets/stylesheets/main.css">
 <script id="__config" type="application/json">{"base": "/digest/", "features": []}</script>
 </head><body><a href="/digest/digest/">Digests</a><a href="https://example.org/x">x</a>
 <script src="/digest/assets/javascripts/bundle.js"></script></body></html>"""
 
 
-def test_the_404_page_gets_root_relative_urls_and_a_computed_base() -> None:
+def test_the_404_page_gets_urls_relative_to_its_computed_base() -> None:
     page = relative_404(PAGE_404, "https://china-tech-digest.github.io/digest/")
     assert 'href="/digest/' not in page and 'src="/digest/' not in page
     assert 'href="assets/stylesheets/main.css"' in page
     assert 'href="digest/"' in page and 'href="https://example.org/x"' in page
     assert '"base": "."' in page
-    # one folder deep, as /digest/ is: the base is the first folder of the address served at
-    assert "slice(0,2)" in page.split("<link", 1)[0]
+    assert root_depth("https://china-tech-digest.github.io/digest/") == 1 and root_depth(None) == 0
+
+
+def test_a_404_page_without_the_base_script_keeps_its_absolute_urls() -> None:
+    page = PAGE_404.replace("document.write", "console.log")
+    assert relative_404(page, "https://example.org/digest/") == page
 
 
 def test_a_second_pass_over_the_404_page_changes_nothing() -> None:

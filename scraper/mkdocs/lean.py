@@ -8,8 +8,10 @@
   They are deleted in `on_post_build`, after Pagefind has written them.
 - MkDocs gives the 404 page absolute URLs (`/digest/...`, from site_url), because it is
   served at any missing address. On a fork served under another path they all break. The
-  page gets URLs relative to the site root instead, and a `<base>` the browser computes from
-  the address it is served at: the site root lies as many folders deep as site_url's path.
+  page gets URLs relative to the site root instead, resolved against a `<base>` that a
+  script of the theme (overrides/main.html, block site_meta) computes from the address the
+  page is served at: the site root lies as many folders deep as site_url's path
+  (`root_depth`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ UNUSED_THEME_FILES = re.compile(r"^assets/javascripts/(lunr|workers)/|\.map$")
 UNUSED_PAGEFIND_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
                          "pagefind-modular-ui.css", "pagefind-component-ui.js",
                          "pagefind-component-ui.css", "pagefind-highlight.js")
-_HEAD = re.compile(r"<head>")
+BASE_SCRIPT = "document.write('<base href=\"'"  # the start of main.html's 404 script
 
 
 def drop_unused_theme_files(files: Files) -> int:
@@ -44,18 +46,19 @@ def root_path(site_url: str | None) -> str:
     return path if path.endswith("/") else path + "/"
 
 
+def root_depth(site_url: str | None) -> int:
+    """How many folders deep the site root is: 1 for https://example.org/digest/."""
+    return root_path(site_url).count("/") - 1
+
+
 def relative_404(page: str, site_url: str | None) -> str:
-    """The 404 page's root-absolute URLs made relative, resolved by a computed <base>."""
+    """The 404 page's root-absolute URLs made relative to the site root, when the page sets
+    its <base> (our theme's script); other pages are left as they are."""
     root = root_path(site_url)
-    if root == "/" or "<base href" in page:  # a dirty build may leave last build's page
-        return page  # served at the host's root: absolute URLs are right for every copy
-    depth = root.count("/") - 1
-    quoted = re.escape(root)
-    page = re.sub(rf'(href|src)="{quoted}', r'\1="', page)
-    page = page.replace(f'"base": "{root}"', '"base": "."')
-    base = ("<script>document.write('<base href=\"'+location.pathname.split('/')"
-            f".slice(0,{depth + 1}).join('/')+'/\">')</script>")
-    return _HEAD.sub(lambda m: m.group(0) + base, page, count=1)
+    if root == "/" or BASE_SCRIPT not in page:
+        return page  # at the host's root absolute URLs are right for every copy
+    page = re.sub(rf'(href|src)="{re.escape(root)}', r'\1="', page)
+    return page.replace(f'"base": "{root}"', '"base": "."')
 
 
 def fix_404(site_dir: Path, site_url: str | None) -> None:

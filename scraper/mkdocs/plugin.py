@@ -44,7 +44,7 @@ from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
 from scraper.mkdocs.generated import GeneratedFiles
-from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404
+from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404, root_depth
 from scraper.mkdocs.listings import Listings
 from scraper.mkdocs.navtabs import SectionTabs
 from scraper.mkdocs.pagehtml import CmarkPages
@@ -60,12 +60,14 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         super().__init__()
         self.is_serve = False
+        self.root_depth = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> None:
         base = Path(config.config_file_path).parent
+        self.root_depth = root_depth(config.site_url)  # read by main.html on the 404 page
         self.rules_file = self._rules_file(base)
         self.companies_file = self._companies_file(base)
         self.report = base / self.config.report
