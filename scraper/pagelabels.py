@@ -13,7 +13,8 @@ import hanzidentifier
 from scraper.dates import BEIJING
 
 LABELS = {
-    "en": {"source": "Source", "why": "Why these topics", "unknown": "date unknown",
+    "en": {"source": "Source", "why": "Why these topics",
+           "unknown": "date unknown",
            "companies": "Companies", "related": "Related", "same_story": "The same story",
            "digest": "Digest for {day}", "previous": "Previous story", "next": "Next story",
            "recent": "Recent stories on these topics"},

@@ -332,6 +332,17 @@ def test_a_chinese_article_is_listed_under_the_company_it_names_in_chinese(
     assert page.locator(".md-content p", has_text="公司：").locator("a").all_inner_texts() == ["BYD"]
 
 
+# 7. Feeds
+
+def test_the_served_feed_carries_full_text_and_no_invented_midnight(page: Any, base_url: str) -> None:
+    feed = page.request.get(base_url + "/feed.json").json()
+    catl = next(i for i in feed["items"] if i["title"] == "CATL opens a sodium battery line")
+    assert "date_published" not in catl and catl["_digest"]["date_only"] == "2026-11-26"
+    assert catl["content_html"].startswith("<p>CATL opened a production line")
+    huawei = next(i for i in feed["items"] if i["title"].startswith("Huawei shows"))
+    assert "summary" not in huawei and huawei["title"] not in huawei["content_html"]
+
+
 # Screenshots (the issue asks for each at 1280 and 390 px)
 
 SHOTS = {"front": "/", "digest": "/digest/2026-11-28/",

@@ -18,10 +18,10 @@ SITE = "https://example.org/digest/"
 
 
 def entry(n: int, title: str, topics: tuple[str, ...] = (), when: datetime | None = None,
-          site: str = "TMTPost", summary: str | None = None) -> Entry:
+          site: str = "TMTPost", summary: str | None = None, timed: bool = True) -> Entry:
     return Entry(path=f"articles/a-{n}.md", title=title, topics=topics, site_name=site,
                  when=when or datetime(2022, 12, 21, 9, 0, tzinfo=BEIJING), summary=summary,
-                 url=f"https://news.example/{n}")
+                 url=f"https://news.example/{n}", timed=timed)
 
 
 def test_near_identical_reports_merge_into_one_story() -> None:
@@ -78,6 +78,7 @@ def test_the_front_page_streams_the_last_3_days_or_60_stories_whichever_is_more(
     assert home.index("d5n29a") < home.index("d5n28a")
     assert home.count("[Busy d5n3a d5n3b d5n3c]") == 1
 
+
 def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
     many = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, 1, tzinfo=BEIJING)
                   + timedelta(hours=n)) for n in range(PAGE_SIZE * 2 + 5)]
@@ -87,6 +88,8 @@ def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
                if k.endswith(".md") and not k.startswith("digest/"))
     assert "[older →](evs-2.md)" in pages["topics/evs.md"]
     assert "[← newer](evs.md)" in pages["topics/evs-2.md"]
+    for path in ("topics/evs.md", "topics/evs-2.md"):  # at the bottom too
+        assert pages[path].rstrip().splitlines()[-1].startswith("Page "), path
 
 
 def test_rss_and_json_feed_carry_correct_dates_and_zones(rules: TopicRules) -> None:

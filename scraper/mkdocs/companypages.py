@@ -13,7 +13,7 @@ from mkdocs.structure.files import Files
 from scraper.companies import Companies
 from scraper.mdtext import escape_inline
 from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
-from scraper.mkdocs.sitefeeds import json_feed, rss
+from scraper.mkdocs.sitefeeds import Bodies, json_feed, rss
 from scraper.tag import TopicRules
 
 log = logging.getLogger("mkdocs.plugins.scraper")
@@ -47,7 +47,7 @@ class CompanyPages:
                 found[e.path] = ids
         return found
 
-    def pages(self, entries: list[Entry], mentions: Mentions) -> dict[str, str]:
+    def pages(self, entries: list[Entry], mentions: Mentions, bodies: Bodies) -> dict[str, str]:
         by_company: dict[str, list[Entry]] = defaultdict(list)
         for e in newest_first(entries):
             for ident in mentions.get(e.path, ()):
@@ -71,7 +71,7 @@ class CompanyPages:
             out.update(paginate(f"companies/{c.id}", c.name, lines, intro=intro))
             title = f"{self.site_title}: {c.name}"
             out[f"companies/{c.id}.xml"] = rss(chosen, title, self.site_url,
-                                               f"companies/{c.id}.xml", self.rules)
+                                               f"companies/{c.id}.xml", self.rules, bodies)
             out[f"companies/{c.id}.json"] = json_feed(chosen, title, self.site_url,
-                                                      f"companies/{c.id}.json", self.rules)
+                                                      f"companies/{c.id}.json", self.rules, bodies)
         return out

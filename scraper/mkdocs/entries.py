@@ -100,10 +100,13 @@ def paginate(base: str, title: str, lines: list[str], empty: str = "No articles 
         if n < len(chunks):
             nav.append(f"[older →]({name}-{n + 1}.md)")
         text = intro if n == 1 else ""
+        lines = chunk or [empty]
         if len(chunks) > 1:
-            text = (text + "\n\n" if text else "") + f"Page {n} of {len(chunks)}. " + " · ".join(nav)
+            where = f"Page {n} of {len(chunks)}. " + " · ".join(nav)
+            text = (text + "\n\n" if text else "") + where
+            lines = [*lines, "", where]  # at the bottom too, where a reader finishes the list
         path = f"{base}.md" if n == 1 else f"{base}-{n}.md"
-        pages[path] = page(title if n == 1 else f"{title} (page {n})", chunk or [empty], text)
+        pages[path] = page(title if n == 1 else f"{title} (page {n})", lines, text)
     return pages
 
 

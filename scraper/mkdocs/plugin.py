@@ -43,6 +43,7 @@ from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
+from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.generated import GeneratedFiles
 from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404, root_depth
 from scraper.mkdocs.listings import Listings
@@ -81,6 +82,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.listings = Listings(rules, config.site_name)
         self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
         self.sources = SourcesPage(self.report)
+        self.feed_bodies = FeedBodies()
         self.company_pages = CompanyPages(companies, rules, config.site_name, self.feeds.site_url)
         self.titles = PageTitles()
         self.article_pages = ArticlePages()
@@ -109,8 +111,10 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         mentions = self.company_pages.mentions(entries, files)
         self.article_pages.update(entries, mentions, {
             c.id: c.name for c in self.company_pages.companies.companies})
-        made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages(),
-                **self.company_pages.pages(entries, mentions)}
+        self.feed_bodies.use(files)
+        bodies = self.feed_bodies.html
+        made = {**self.listings.pages(entries), **self.feeds.files(entries, bodies),
+                **self.sources.pages(), **self.company_pages.pages(entries, mentions, bodies)}
         self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
         files = self.generated.add(files, config, made)
         drop_unused_theme_files(files)
