@@ -73,8 +73,11 @@ def test_the_sources_page_shows_the_last_runs_report(tmp_path: Path) -> None:
                            "counts": {"new": 2}, "errors": [], "warnings": []}]}
     (root / ".scraper").mkdir()
     (root / ".scraper" / "report.json").write_text(json.dumps(report), encoding="utf-8")
-    page = (build_site(root) / "sources" / "index.html").read_text(encoding="utf-8")
-    assert "tmtpost-en" in page and "200 ×3" in page
+    site = build_site(root)
+    page = (site / "sources" / "index.html").read_text(encoding="utf-8")
+    assert "tmtpost-en" in page and "healthy" in page  # the readers' page
+    log = (site / "sources-log" / "index.html").read_text(encoding="utf-8")
+    assert "<table>" in log and "200 ×3" in log  # the operator's run log
 
 
 @pytest.mark.parametrize("where", ["article", "hand-written"])

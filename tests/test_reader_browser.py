@@ -13,10 +13,22 @@ from typing import Any
 
 import pytest
 
+from scraper.report import write_report
 from scraper.tag import TopicRules
 from tests.conftest import build_site, demo_docs_with_golden_articles, site_root
 from tests.reader_days import write_days
 from tests.test_browser import SCREENSHOTS, QuietHandler, browser  # noqa: F401 (fixture)
+
+RUN_REPORT: dict[str, Any] = {
+    "started": "2026-11-28T22:00:00+00:00", "finished": "2026-11-28T22:03:00+00:00",
+    "requests": 9, "ok_sources": 1, "failed_sources": 1, "totals": {},
+    "sources": [
+        {"name": "tmtpost-en", "type": "listing", "url": "https://en.tmtpost.com/", "status": "ok",
+         "http": {"200": 8}, "counts": {"new": 2, "unchanged": 5}, "errors": [], "warnings": []},
+        {"name": "tmtpost-zh", "type": "feed", "url": "https://www.tmtpost.com/rss.xml",
+         "status": "failed", "http": {"503": 1}, "counts": {"failed": 1},
+         "errors": [{"url": "https://www.tmtpost.com/rss.xml", "error": "HTTP 503"}], "warnings": []},
+    ]}
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +36,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, rules: TopicRules) -> Path
     root = site_root(tmp_path_factory.mktemp("reader"))
     demo_docs_with_golden_articles(root / "docs")  # the demo, plus every layout we render
     write_days(root / "docs", rules)  # three recent days of made-up stories
+    write_report(root / ".scraper" / "report.json", RUN_REPORT)
     build_site(root)
     return root
 
@@ -341,6 +354,32 @@ def test_the_served_feed_carries_full_text_and_no_invented_midnight(page: Any, b
     assert catl["content_html"].startswith("<p>CATL opened a production line")
     huawei = next(i for i in feed["items"] if i["title"].startswith("Huawei shows"))
     assert "summary" not in huawei and huawei["title"] not in huawei["content_html"]
+
+
+def test_sources_are_a_readers_page_with_health_and_a_separate_run_log(
+        browser: Any, base_url: str) -> None:  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/sources/")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        en = page.locator(".md-content li", has_text="tmtpost-en").inner_text()
+        assert "healthy" in en and "English" in en and "last success 2026-11-28" in en
+        assert "articles" in en and "covers" in en
+        zh = page.locator(".md-content li", has_text="tmtpost-zh")
+        assert "failing" in zh.inner_text() and "Chinese" in zh.inner_text()
+        colour = zh.locator("a", has_text="failing").evaluate("a => getComputedStyle(a).color")
+        healthy = page.locator(".md-content li", has_text="tmtpost-en").locator(
+            "a", has_text="healthy").evaluate("a => getComputedStyle(a).color")
+        assert colour == "rgb(198, 40, 40)" and healthy == "rgb(46, 125, 50)"
+        assert page.locator(".md-content table").count() == 0
+        page.get_by_role("link", name="run log").click()
+        page.wait_for_url("**/sources-log/")
+        assert page.locator(".md-content table td", has_text="503").count() == 1
+        assert "HTTP 503" in page.locator(".md-content").inner_text()
+        assert page.locator("nav a[href*='sources-log']").count() == 0
+    finally:
+        context.close()
 
 
 # Screenshots (the issue asks for each at 1280 and 390 px)

@@ -51,7 +51,7 @@ from scraper.mkdocs.navtabs import SectionTabs
 from scraper.mkdocs.pagehtml import CmarkPages
 from scraper.mkdocs.search import SiteSearch
 from scraper.mkdocs.sitefeeds import SiteFeeds
-from scraper.mkdocs.sourcespage import SourcesPage
+from scraper.mkdocs.sourcespage import RUN_LOG, SourcesPage
 from scraper.tag import DEFAULT_RULES, TopicRules, load_rules
 
 
@@ -81,7 +81,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.generated = GeneratedFiles()
         self.listings = Listings(rules, config.site_name)
         self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
-        self.sources = SourcesPage(self.report)
+        self.sources = SourcesPage(self.report, rules)
         self.feed_bodies = FeedBodies()
         self.company_pages = CompanyPages(companies, rules, config.site_name, self.feeds.site_url)
         self.titles = PageTitles()
@@ -114,8 +114,9 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.feed_bodies.use(files)
         bodies = self.feed_bodies.html
         made = {**self.listings.pages(entries), **self.feeds.files(entries, bodies),
-                **self.sources.pages(), **self.company_pages.pages(entries, mentions, bodies)}
-        self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
+                **self.sources.pages(entries), **self.company_pages.pages(entries, mentions, bodies)}
+        # The run log's table needs Python-Markdown's tables extension: cmark has no tables.
+        self.cmark.ours = {uri for uri in made if uri.endswith(".md") and uri != RUN_LOG}
         files = self.generated.add(files, config, made)
         drop_unused_theme_files(files)
         return files
