@@ -126,7 +126,8 @@ def load_corpus(corpus: Path) -> list[BenchPage]:
 def ours(page: BenchPage) -> tuple[str, str | None]:
     """The `text` field `scraper extract` prints for the page, or "" and why there is none."""
     try:
-        return body_text(extract_article(RawPage(page.page_id, page.html, url=page.url))), None
+        return body_text(extract_article(RawPage(page.page_id, page.html, url=page.url),
+                                         publish=False)), None
     except ScraperError as exc:
         return "", str(exc)
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from scraper.errors import ScraperError
+from scraper.extract import OTHER_LANGUAGE
 from scraper.fetch.files import expand_pages
 from scraper.pipeline import extract_pages, import_pages
 from scraper.render import render_page, render_record
@@ -70,6 +71,9 @@ def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fm
         else:
             ok += 1
             record = render_record(outcome.article)
+            if outcome.article.language == OTHER_LANGUAGE:
+                click.echo(f"warning: {outcome.source}: the page is in a language we do not publish "
+                           "(only English and Chinese); import and update refuse it", err=True)
         if fmt == "jsonl":
             click.echo(json.dumps(record, ensure_ascii=False))
         elif fmt == "markdown" and outcome.article is not None:

@@ -16,6 +16,7 @@ from lxml import etree
 from scraper.dates import plausible
 from scraper.decode import decode_page
 from scraper.errors import ParseError
+from scraper.mdtext import squash
 from scraper.urls import is_http, strip_tracking
 
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
@@ -28,6 +29,21 @@ class Link:
     title: str | None = None
     published: datetime | None = None
     updated: datetime | None = None  # the source's own "this changed" stamp, if any
+    summary: str | None = None  # the feed item's description, as plain text, if short
+
+
+MAX_SUMMARY = 400  # characters: a longer "summary" is the article itself, not a summary
+
+
+def _summary(entry: Any) -> str | None:
+    raw = entry.get("summary")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        text = squash(lxml.html.fromstring(raw).text_content()) if "<" in raw else squash(raw)
+    except (etree.ParserError, ValueError):
+        return None
+    return text if 0 < len(text) <= MAX_SUMMARY else None
 
 
 def _when(entry: Any, key: str) -> datetime | None:
@@ -63,7 +79,7 @@ def feed_links(content: bytes, base_url: str, headers: dict[str, str] | None = N
         if not is_http(url):
             continue
         links.append(Link(strip_tracking(url), entry.get("title"), _when(entry, "published"),
-                          _when(entry, "updated")))
+                          _when(entry, "updated"), _summary(entry)))
     return links, warning
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import islice
 
 from lxml import etree
@@ -63,9 +64,19 @@ def in_other_language(sample: str) -> bool:
     return bool(other) and other * 2 > len(sample.replace(" ", ""))
 
 
+OTHER_LANGUAGE = "other"  # the language of an extracted page in a script we do not publish
+
+
 def check_language(article: Article) -> Article:
-    """Only English and Chinese are published; a page mostly in another script is refused."""
+    """Mark a page written mostly in a script other than Latin and Chinese as `other`."""
     if in_other_language(" ".join(b.text for b in article.blocks[:20])[:4000]):
+        return replace(article, language=OTHER_LANGUAGE)
+    return article
+
+
+def check_published_language(article: Article) -> Article:
+    """Only English and Chinese are published: `import` and `update` refuse the rest."""
+    if article.language == OTHER_LANGUAGE:
         raise SkipArticle("the page is in a language we do not publish (only English and Chinese)")
     return article
 
@@ -80,7 +91,17 @@ def check_is_article(article: Article) -> Article:
     return article
 
 
-def extract_article(page: RawPage) -> Article:
+def extract_article(page: RawPage, publish: bool = True) -> Article:
+    """The page's article; with `publish`, only one we would publish (English or Chinese).
+
+    `scraper extract` reads any language (an extractor should not drop a page for its
+    language); `import` and `update` publish only English and Chinese.
+    """
+    article = _extract_any(page)
+    return check_published_language(article) if publish else article
+
+
+def _extract_any(page: RawPage) -> Article:
     doc = parse_page(page)
     if is_challenge(doc):
         raise SkipArticle("blocked: the page is a bot-challenge page, not an article")

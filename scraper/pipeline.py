@@ -39,10 +39,16 @@ class Counts:
         self.by_status[status] += 1
 
 
-def extract_one(source: str, read: Callable[[], RawPage], rules: TopicRules) -> Outcome:
-    """Read, extract and tag one page; a failure becomes the Outcome's error, never raised."""
+def extract_one(source: str, read: Callable[[], RawPage], rules: TopicRules,
+                adjust: Callable[[Article], Article] | None = None, publish: bool = True) -> Outcome:
+    """Read, extract, `adjust` and tag one page; a failure becomes the Outcome's error.
+
+    `adjust` runs before tagging: a title or summary it fills in (from a feed) is weighed as
+    the title it is, not missed.
+    """
     try:
-        return Outcome(source, article=rules.tag(extract_article(read())))
+        article = extract_article(read(), publish)
+        return Outcome(source, article=rules.tag(adjust(article) if adjust else article))
     except SkipArticle as exc:
         return Outcome(source, error=str(exc), skipped=True)
     except ScraperError as exc:
@@ -53,7 +59,8 @@ def extract_pages(pages: Iterable[tuple[Path, str | None]],
                   rules: TopicRules) -> Iterator[Outcome]:
     """One Outcome per page, in order; a failing page never stops the others."""
     for path, url in pages:
-        yield extract_one(str(path), functools.partial(read_page, path, url), rules)
+        # Extraction reads any language; only import and update refuse what we do not publish.
+        yield extract_one(str(path), functools.partial(read_page, path, url), rules, publish=False)
 
 
 def store_article(docs: Path, article: Article, rules: TopicRules,
@@ -68,12 +75,11 @@ def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: Ar
 
     Status is new, updated, unchanged, skipped (not an article) or failed; nothing raised.
     """
-    outcome = extract_one("", read, rules)
+    outcome = extract_one("", read, rules, adjust)
     if outcome.article is None:
         return ("skipped" if outcome.skipped else "failed"), outcome.error or "unknown error"
-    article = adjust(outcome.article) if adjust is not None else outcome.article
     try:
-        path, status = store_article(docs, article, rules, index)
+        path, status = store_article(docs, outcome.article, rules, index)
     except ScraperError as exc:
         return "failed", str(exc)
     except OSError as exc:

@@ -117,8 +117,10 @@ class Updater:
         return stamp > stored
 
     def _fill_gaps(self, article: Article, link: Link) -> Article:
-        """The feed's own title and date where the page lacks them; remember every address."""
+        """The feed's own title, summary and date where the page lacks them; remember every
+        address. Runs before tagging, so what the feed gives is weighed as title and summary."""
         title = article.title or (link.title or "").strip()
+        summary = article.summary or link.summary
         published = article.published
         if published is None and link.published is not None:
             published = link.published.astimezone(BEIJING)
@@ -127,7 +129,8 @@ class Updater:
         if known:
             aliases |= {a for a in known.get("aliases") or [] if isinstance(a, str)}
         aliases.discard(normalize_url(article.url or ""))
-        return replace(article, title=title, published=published, aliases=tuple(sorted(aliases)),
+        return replace(article, title=title, summary=summary, published=published,
+                       aliases=tuple(sorted(aliases)),
                        source_updated=(link.updated or link.published) or article.source_updated)
 
     def _article(self, link: Link, source: Source, report: SourceReport) -> None:

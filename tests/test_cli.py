@@ -167,3 +167,16 @@ def test_check_site_reads_the_search_index_and_feeds(built_site: Path, tmp_path:
         "<description>", "<description>&lt;script&gt;alert(1)&lt;/script&gt;", 1), encoding="utf-8")
     code, out, _ = run("check-site", str(site))
     assert code == 1 and "search_index.json" in out and "feed.xml: live markup" in out
+
+
+def test_extract_reads_any_language_and_import_publishes_only_english_and_chinese(
+        tmp_path: Path) -> None:
+    page = FIXTURES / "hostile" / "unknown-language.html"
+    code, out, err = run("extract", "--format", "jsonl", str(page))
+    record = json.loads(out)
+    assert code == 0 and record["language"] == "other"
+    assert "Компания рассчитывает" in record["text"]
+    assert "language we do not publish" in err
+    code, out, err = run("import", "--docs", str(tmp_path / "docs"), str(page))
+    assert code == 1 and "language we do not publish" in out + err
+    assert not list((tmp_path / "docs" / "articles").glob("*.md"))

@@ -97,10 +97,11 @@ def test_ours_beats_trafilatura_by_the_target_on_pages_in_languages_we_publish(
     assert ours.f1 >= theirs.f1 + TARGET, (ours, theirs)
 
 
-def test_ours_is_no_worse_than_trafilatura_on_all_pages(corpus_run: CorpusRun) -> None:
-    # A page in a language we do not publish scores 0 for us: the +0.01 target is not met here.
+def test_ours_beats_trafilatura_by_the_target_on_all_pages(corpus_run: CorpusRun) -> None:
+    # `scraper extract` reads pages in any language (only import and update refuse them).
     everything = subsets(corpus_run.pages)["all"]
-    assert corpus_run.score("scraper", everything).f1 >= corpus_run.score("trafilatura", everything).f1
+    ours, theirs = corpus_run.score("scraper", everything), corpus_run.score("trafilatura", everything)
+    assert ours.f1 >= theirs.f1 + TARGET, (ours, theirs)
 
 
 def test_we_find_an_article_on_every_page_in_a_language_we_publish(corpus_run: CorpusRun) -> None:
