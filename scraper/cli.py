@@ -30,13 +30,22 @@ def _rules(topics_file: str | None) -> TopicRules:
         raise click.ClickException(str(exc)) from exc
 
 
+def _os_error(exc: OSError) -> click.ClickException:
+    """A file-system failure no stage foresaw: still one line, naming the file."""
+    return click.ClickException(f"{exc.filename or 'a file'}: {exc.strerror or exc}")
+
+
 def _pages(args: tuple[str, ...], url: str | None) -> list[tuple[Path, str | None]]:
     if url and (len(args) != 1 or Path(args[0]).is_dir()):
         raise click.UsageError("--url goes with exactly one PAGE file")
     try:
-        return expand_pages(list(args), url)
+        found = expand_pages(list(args), url)
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not found:
+        raise click.ClickException(f"{', '.join(args)}: no pages found (.html, .htm, .txt, or "
+                                   ".gz of them)")
+    return found
 
 
 @click.group()
@@ -91,8 +100,8 @@ def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fm
 @PAGE
 @URL
 @TOPICS
-@click.option("--docs", "docs_dir", default="docs", show_default=True,
-              type=click.Path(file_okay=False), help="The MkDocs docs folder to write into.")
+@click.option("--docs", "docs_dir", default="docs", show_default=True, type=click.Path(),
+              help="The MkDocs docs folder to write into.")
 def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
             docs_dir: str) -> None:
     """Write each PAGE as an article page under DOCS/articles (listings are made by the build).
@@ -111,7 +120,14 @@ def import_(pages: tuple[str, ...], url: str | None, topics_file: str | None,
         done += 1
         click.echo(f"[{done}/{len(found)}] {status:9} {source} → {detail}", err=True)
 
-    counts = import_pages(found, Path(docs_dir), rules, report)
+    try:
+        counts = import_pages(found, Path(docs_dir), rules, report)
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise _os_error(exc) from exc
+    for warning in counts.warnings:
+        click.echo(f"warning: {warning}", err=True)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.by_status.items()))
     click.echo(f"imported {len(found)} page(s): {summary}")
     if len(counts.errors) == len(found):
@@ -162,10 +178,21 @@ def update(config_file: str) -> None:
         else:
             click.echo(f"{name}: {status:9} {url}  {detail}", err=True)
 
-    report = run_update(settings, rules, progress, start_total)
-    for bar in bars.values():
-        bar.__exit__(None, None, None)
-    write_report(settings.report, report)
+    try:
+        report = run_update(settings, rules, progress, start_total)
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise _os_error(exc) from exc
+    finally:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+    for warning in report["archive_warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    try:
+        write_report(settings.report, report)
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(render_report(report), nl=False)
     click.echo(f"report: {settings.report}")
     if report["ok_sources"] == 0:

@@ -6,6 +6,8 @@ Every mistake is reported with the file and the key, e.g.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ import yaml
 
 from scraper.errors import ConfigError
 from scraper.urls import is_http
+from scraper.yamlload import UniqueKeyLoader, short
 
 SOURCE_TYPES = ("feed", "listing", "files")
 
@@ -53,14 +56,50 @@ def _where(path: Path, key: str) -> str:
     return f"{path}: {key}"
 
 
-def _number(raw: dict[str, Any], key: str, default: float, path: Path, minimum: float = 0,
-            integer: bool = False) -> Any:
-    value = raw.get(key, default)
-    ok = isinstance(value, int) if integer else isinstance(value, int | float)
-    if isinstance(value, bool) or not ok or value < minimum:
-        kind = "a whole number" if integer else "a number"
-        raise ConfigError(f"{_where(path, f'key {key!r}')}: {value!r} is not {kind} >= {minimum}")
-    return value
+@dataclass(frozen=True)
+class Number:
+    """One numeric setting: its default and the range that makes sense."""
+
+    default: float | None
+    minimum: float
+    maximum: float
+    integer: bool = False
+
+    def read(self, raw: dict[str, Any], key: str, path: Path, where: str = "") -> Any:
+        value: Any = raw.get(key, self.default)
+        if value is None and self.default is None:
+            return None
+        kind = "a whole number" if self.integer else "a number"
+        ok = isinstance(value, int) if self.integer else isinstance(value, int | float)
+        if (isinstance(value, bool) or not ok or not math.isfinite(value)
+                or not self.minimum <= value <= self.maximum):
+            raise ConfigError(f"{_where(path, f'{where}key {key!r}')}: {short(value)} is "
+                              f"not {kind} from {self.minimum:g} to {self.maximum:g}")
+        return value
+
+
+# Every numeric key, with what makes sense: a mistake stops the run before any request.
+NUMBERS = {
+    "max_articles": Number(200, 1, 100_000, integer=True),
+    "max_bytes": Number(5 * 1024 * 1024, 1024, 1024 ** 3, integer=True),
+    "min_delay": Number(1.0, 0, 3600),
+    "max_delay": Number(30.0, 0, 24 * 3600),
+    "retries": Number(3, 0, 20, integer=True),
+    "backoff": Number(1.0, 0, 3600),
+}
+TIMEOUT = {"connect": Number(10, 0.1, 600), "read": Number(30, 0.1, 3600)}
+SOURCE_NUMBERS = {"pages": Number(1, 1, 1000, integer=True),
+                  "max_articles": Number(None, 1, 100_000, integer=True)}
+PATHS = ("docs", "state_dir", "report", "topics")
+TOP_KEYS = {"user_agent", "timeout", "allow_hosts", "sources", *NUMBERS, *PATHS}
+SOURCE_KEYS = {"name", "type", "url", "path", "link_pattern", *SOURCE_NUMBERS}
+
+
+def _unknown(raw: dict[str, Any], allowed: set[str], path: Path, where: str) -> None:
+    if unknown := set(raw) - allowed:
+        names = ", ".join(sorted(repr(k) for k in unknown))
+        raise ConfigError(f"{_where(path, where)}unknown key(s) {names}; known: "
+                          f"{', '.join(sorted(allowed))}")
 
 
 def _source(raw: Any, i: int, path: Path, names: set[str]) -> Source:
@@ -75,14 +114,10 @@ def _source(raw: Any, i: int, path: Path, names: set[str]) -> Source:
         raise ConfigError(f"{_where(path, where)}: key 'name': used by two sources")
     kind = raw.get("type")
     if kind not in SOURCE_TYPES:
-        raise ConfigError(f"{_where(path, where)}: key 'type': {kind!r} is not one of "
+        raise ConfigError(f"{_where(path, where)}: key 'type': {short(kind)} is not one of "
                           f"{', '.join(SOURCE_TYPES)}")
-    allowed = {"name", "type", "url", "path", "link_pattern", "pages", "max_articles"}
-    if unknown := set(raw) - allowed:
-        raise ConfigError(f"{_where(path, where)}: unknown key(s) {', '.join(sorted(unknown))}")
-    limit = raw.get("max_articles")
-    if limit is not None:
-        limit = _number(raw, "max_articles", 0, path, 1, integer=True)
+    _unknown(raw, SOURCE_KEYS, path, f"{where}: ")
+    limit = SOURCE_NUMBERS["max_articles"].read(raw, "max_articles", path, f"{where}: ")
     if kind == "files":
         folder = raw.get("path")
         if not isinstance(folder, str) or not folder:
@@ -91,7 +126,7 @@ def _source(raw: Any, i: int, path: Path, names: set[str]) -> Source:
         return Source(name, kind, path=folder_path, max_articles=limit)
     url = raw.get("url")
     if not isinstance(url, str) or not is_http(url):
-        raise ConfigError(f"{_where(path, where)}: key 'url': {url!r} is not an http(s) URL")
+        raise ConfigError(f"{_where(path, where)}: key 'url': {short(url)} is not an http(s) URL")
     pattern = None
     if kind == "listing":
         text = raw.get("link_pattern")
@@ -102,24 +137,40 @@ def _source(raw: Any, i: int, path: Path, names: set[str]) -> Source:
             pattern = re.compile(text)
         except re.error as exc:
             raise ConfigError(f"{_where(path, where)}: key 'link_pattern': {exc}") from exc
-    pages = _number(raw, "pages", 1, path, 1, integer=True) if kind == "listing" else 1
+    pages = SOURCE_NUMBERS["pages"].read(raw, "pages", path, f"{where}: ") if kind == "listing" else 1
     return Source(name, kind, url=url, link_pattern=pattern, pages=pages, max_articles=limit)
+
+
+def _path(data: dict[str, Any], key: str, default: str, path: Path, folder: bool) -> Path:
+    """A path setting, relative to the config file; a file where a folder must be, or the
+    other way round, is refused now rather than after a whole run."""
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{_where(path, f'key {key!r}')}: must be a path")
+    out = path.parent / value if not Path(value).is_absolute() else Path(value)
+    for p in (out, *out.parents):
+        if not os.path.lexists(p):
+            continue
+        if p == out and not folder and p.is_dir():
+            raise ConfigError(f"{_where(path, f'key {key!r}')}: {out} is a folder, not a file")
+        if (p != out or folder) and not p.is_dir():
+            raise ConfigError(f"{_where(path, f'key {key!r}')}: {p} is a file, not a folder")
+        break
+    return out
 
 
 def parse_config(data: Any, path: Path) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping with 'user_agent' and 'sources'")
-    allowed = {"user_agent", "docs", "state_dir", "report", "max_articles", "timeout", "max_bytes",
-               "min_delay", "max_delay", "retries", "backoff", "allow_hosts", "topics", "sources"}
-    if unknown := set(data) - allowed:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
+    _unknown(data, TOP_KEYS, path, "")
     agent = data.get("user_agent")
     if not isinstance(agent, str) or not re.search(r"https?://|@", agent):
         raise ConfigError(f"{_where(path, 'key user_agent')}: give an honest User-Agent with a "
                           "contact URL or address, e.g. 'ChinaTechDigest/0.1 (+https://example.org)'")
-    timeout = data.get("timeout", {"connect": 10, "read": 30})
+    timeout = data.get("timeout", {})
     if not isinstance(timeout, dict):
         raise ConfigError(f"{_where(path, 'key timeout')}: use {{connect: seconds, read: seconds}}")
+    _unknown(timeout, set(TIMEOUT), path, "key 'timeout': ")
     hosts = data.get("allow_hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise ConfigError(f"{_where(path, 'key allow_hosts')}: must be a list of host names")
@@ -130,36 +181,29 @@ def parse_config(data: Any, path: Path) -> Settings:
     for i, raw in enumerate(raw_sources):
         source = _source(raw, i, path, {s.name for s in sources})
         sources.append(source)
-    base = path.parent
-
-    def rel(key: str, default: str) -> Path:
-        value = data.get(key, default)
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{_where(path, f'key {key!r}')}: must be a path")
-        return base / value if not Path(value).is_absolute() else Path(value)
-
-    state = rel("state_dir", ".scraper")
+    numbers = {key: number.read(data, key, path) for key, number in NUMBERS.items()}
+    if numbers["max_delay"] < numbers["min_delay"]:
+        where = _where(path, "key 'max_delay'")
+        raise ConfigError(f"{where}: {numbers['max_delay']!r} is less than min_delay "
+                          f"({numbers['min_delay']!r})")
+    state = data.get("state_dir", ".scraper")
     return Settings(
-        user_agent=agent, docs=rel("docs", "docs"), state_dir=state,
-        report=rel("report", str(Path(data.get("state_dir", ".scraper")) / "report.json")),
-        max_articles=_number(data, "max_articles", 200, path, 1, integer=True),
-        connect_timeout=_number(timeout, "connect", 10, path, 0.1),
-        read_timeout=_number(timeout, "read", 30, path, 0.1),
-        max_bytes=_number(data, "max_bytes", 5 * 1024 * 1024, path, 1024, integer=True),
-        min_delay=_number(data, "min_delay", 1.0, path, 0),
-        max_delay=_number(data, "max_delay", 30.0, path, 0),
-        retries=_number(data, "retries", 3, path, 0, integer=True),
-        backoff=_number(data, "backoff", 1.0, path, 0),
+        user_agent=agent, docs=_path(data, "docs", "docs", path, folder=True),
+        state_dir=_path(data, "state_dir", ".scraper", path, folder=True),
+        report=_path(data, "report", f"{state}/report.json", path, folder=False),
+        connect_timeout=TIMEOUT["connect"].read(timeout, "connect", path, "timeout: "),
+        read_timeout=TIMEOUT["read"].read(timeout, "read", path, "timeout: "),
         allow_hosts=tuple(h.lower() for h in hosts),
-        topics=rel("topics", "topics.yml") if "topics" in data else None,
+        topics=_path(data, "topics", "topics.yml", path, folder=False) if "topics" in data else None,
         sources=tuple(sources),
+        **numbers,
     )
 
 
 def read_user_yaml(path: Path, what: str) -> Any:
     """A YAML file the user edits; every way it can be wrong is a ConfigError naming it."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such {what}") from exc
     except (OSError, UnicodeDecodeError) as exc:

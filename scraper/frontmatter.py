@@ -14,7 +14,6 @@ import codecs
 import errno
 import os
 import re
-import reprlib
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,10 +26,10 @@ import yaml
 
 from scraper.dates import BEIJING
 from scraper.errors import FrontMatterError
-from scraper.urls import normalize_url
+from scraper.yamlload import UniqueKeyLoader, short
 
-__all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "parse_front_matter",
-           "read_article", "read_meta", "validate_meta"]
+__all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "http_address",
+           "parse_front_matter", "read_article", "read_meta", "validate_meta"]
 
 MAX_FRONT_MATTER = 256 * 1024  # characters; ours are a few KB, evidence included
 # Where MkDocs (mkdocs.utils.meta.get_data) finds front matter; we must agree with it, or a
@@ -40,9 +39,10 @@ _EMPTY = re.compile(r"^-{3}[ \t]*\n(?:\.{3}|-{3})[ \t]*(?:\n|$)")
 _TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")  # as topic rules allow (scraper.tag)
 _TOPIC_WHAT = "a topic id (lower-case letters, digits and '-')"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+# Keys the theme acts on that no article may set: a page template of the editor's choice,
+# and Material's redirect.html, which prints `location` into a script.
+_REFUSED = {"template": "chooses the page's theme template", "location": "is printed into a script"}
 _EARLIEST, _LATEST = 1900, 9998  # keeps every time-zone conversion of a date in range
-_short = reprlib.Repr()
-_short.maxstring = _short.maxother = 60
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class ArticleMeta:
 
     key: str  # `id:` in the page: "tmtpost:6353999", "url:https://…" or "title:…|date"
     title: str
-    site: str
+    site: str = ""  # the adapter's name, e.g. "tmtpost"
     site_name: str = ""
     date: datetime | None = None  # time-zone aware; a bare day is midnight in Beijing
     published: str | None = None  # ISO date or time, as precise as the source was
@@ -67,24 +67,14 @@ class ArticleMeta:
     source_updated: datetime | None = None  # time-zone aware
 
 
-class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """Safe types only; no aliases, no duplicate keys; timestamps checked per key, later."""
+class _Loader(UniqueKeyLoader):
+    """No aliases either, and timestamps checked per key, later."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:
             raise yaml.constructor.ConstructorError(
                 None, None, "anchors and aliases (*name) are not allowed", node.start_mark)
         return super().construct_object(node, deep)
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key, _ in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                if key.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key.value!r}", key.start_mark)
-                seen.add(key.value)
-        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
 
 
 class _Timestamp(str):
@@ -113,7 +103,7 @@ def _load(text: str, source: str) -> Any:
 
 def _one_line(value: Any, key: str, source: str, empty_ok: bool = True) -> str:
     if not isinstance(value, str):
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} is not text")
+        raise _fail(source, f"key {key!r}: {short(value)} is not text")
     text = " ".join(value.split())
     if not text and not empty_ok:
         raise _fail(source, f"key {key!r}: is empty")
@@ -129,12 +119,14 @@ def _texts(value: Any, key: str, source: str,
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} is not a list")
+        raise _fail(source, f"key {key!r}: {short(value)} is not a list")
     out = []
     for i, item in enumerate(value):
-        text = _one_line(item, f"{key}[{i}]", source, empty_ok=False)
+        text = _one_line(item, f"{key}[{i}]", source)
+        if not text:  # an empty name or credit says nothing; not worth refusing the page
+            continue
         if pattern is not None and not pattern.match(text):
-            raise _fail(source, f"key '{key}[{i}]': {_short.repr(item)} is not {what}")
+            raise _fail(source, f"key '{key}[{i}]': {short(item)} is not {what}")
         out.append(text)
     return tuple(out)
 
@@ -147,16 +139,16 @@ def _when(value: Any, key: str, source: str) -> datetime | None:
             value = _TIMESTAMPS.construct_yaml_timestamp(
                 yaml.ScalarNode("tag:yaml.org,2002:timestamp", str(value)))
         except (ValueError, OverflowError) as exc:
-            raise _fail(source, f"key {key!r}: {_short.repr(str(value))} is not a date ({exc})") from exc
+            raise _fail(source, f"key {key!r}: {short(str(value))} is not a date ({exc})") from exc
     elif isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError as exc:
-            raise _fail(source, f"key {key!r}: {_short.repr(value)} is not an ISO date") from exc
+            raise _fail(source, f"key {key!r}: {short(value)} is not an ISO date") from exc
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if not isinstance(value, datetime):
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} is not a date")
+        raise _fail(source, f"key {key!r}: {short(value)} is not a date")
     if not _EARLIEST <= value.year <= _LATEST:
         raise _fail(source, f"key {key!r}: year {value.year} is out of range")
     return value if value.tzinfo is not None else value.replace(tzinfo=BEIJING)
@@ -172,16 +164,23 @@ def _published(value: Any, source: str) -> str | None:
     return text
 
 
+def http_address(text: str) -> str | None:
+    """`text` if it is an address we store (http or https, with a host and a valid port)."""
+    try:
+        parts = urlsplit(text)  # raises on broken brackets
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        parts.port  # noqa: B018 -- raises on a port out of range
+    except ValueError:
+        return None
+    return text
+
+
 def _address(value: Any, key: str, source: str) -> str:
     text = _one_line(value, key, source, empty_ok=False)
-    try:
-        if text.split(":", 1)[0].lower() not in ("http", "https"):
-            raise ValueError("only http(s) addresses are stored")
-        normalize_url(text)  # raises on a bad port or broken brackets
-    except ValueError as exc:
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} is not a usable address ({exc})") from exc
-    if not urlsplit(text).hostname:
-        raise _fail(source, f"key {key!r}: {_short.repr(value)} has no host")
+    if http_address(text) is None:
+        raise _fail(source, f"key {key!r}: {short(value)} is not an http(s) address "
+                    "with a host and a valid port")
     return text
 
 
@@ -189,13 +188,13 @@ def _evidence(value: Any, source: str) -> dict[str, dict[str, int]]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _fail(source, f"key 'evidence': {_short.repr(value)} is not a mapping")
+        raise _fail(source, f"key 'evidence': {short(value)} is not a mapping")
     out: dict[str, dict[str, int]] = {}
     for topic, terms in value.items():
         if not isinstance(topic, str) or not _TOPIC_ID.match(topic):
-            raise _fail(source, f"key 'evidence': {_short.repr(topic)} is not {_TOPIC_WHAT}")
-        if not isinstance(terms, dict) or not all(
-                isinstance(t, str) and type(n) is int and n > 0 for t, n in terms.items()):
+            raise _fail(source, f"key 'evidence': {short(topic)} is not {_TOPIC_WHAT}")
+        if not isinstance(terms, dict) or not all(type(t) is str for t in terms) or not all(
+                type(n) is int and n > 0 for n in terms.values()):
             raise _fail(source, f"key 'evidence.{topic}': give {{term: count}} with whole counts > 0")
         out[topic] = dict(terms)
     return out
@@ -205,18 +204,21 @@ def validate_meta(data: Any, source: str) -> ArticleMeta:
     """Check a front-matter mapping (as YAML or `scraper.render.front_matter` gives it)."""
     if not isinstance(data, Mapping):
         raise _fail(source, "must be a mapping of keys to values")
-    for key in ("id", "title", "site"):
+    for key, why in _REFUSED.items():
+        if key in data:
+            raise _fail(source, f"key {key!r} is not allowed in an article (it {why})")
+    for key in ("id", "title"):
         if data.get(key) is None:
             raise _fail(source, f"key {key!r} is missing or empty")
     url = data.get("url")
     language = _optional_text(data.get("language"), "language", source)
     if language is not None and not _LANGUAGE.match(language):
-        raise _fail(source, f"key 'language': {_short.repr(language)} is not a language tag")
+        raise _fail(source, f"key 'language': {short(language)} is not a language tag")
     return ArticleMeta(
         key=_one_line(data["id"], "id", source, empty_ok=False),
         title=_one_line(data["title"], "title", source, empty_ok=False),
-        site=_one_line(data["site"], "site", source, empty_ok=False),
-        site_name=_one_line(data.get("site_name") or "", "site_name", source),
+        site=_optional_text(data.get("site"), "site", source) or "",
+        site_name=_optional_text(data.get("site_name"), "site_name", source) or "",
         date=_when(data.get("date"), "date", source),
         published=_published(data.get("published"), source),
         url=_address(url, "url", source) if url not in (None, "") else None,

@@ -5,16 +5,19 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scraper.errors import ScraperError, SkipArticle
 from scraper.extract import extract_article
 from scraper.fetch.files import read_page
+from scraper.frontmatter import http_address
 from scraper.models import Article, RawPage
 from scraper.render import front_matter, render_page
 from scraper.store import (
+    ARTICLES_DIR,
     ArchiveIndex,
+    check_written_dirs,
     remove_temp_files,
     scan_archive,
     write_article,
@@ -34,6 +37,7 @@ class Outcome:
 class Counts:
     by_status: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. archive pages that cannot be read
 
     def add(self, status: str) -> None:
         self.by_status[status] += 1
@@ -65,6 +69,9 @@ def extract_pages(pages: Iterable[tuple[Path, str | None]],
 
 def store_article(docs: Path, article: Article, rules: TopicRules,
                   index: ArchiveIndex | None = None) -> tuple[Path, str]:
+    if article.url and http_address(article.url) is None:
+        # The last gate: an address no reader would accept is no address at all.
+        article = replace(article, url=None)
     meta = front_matter(article, rules)
     return write_article(docs, article, render_page(article, rules, meta), index, meta)
 
@@ -80,6 +87,8 @@ def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: Ar
         return ("skipped" if outcome.skipped else "failed"), outcome.error or "unknown error"
     try:
         path, status = store_article(docs, outcome.article, rules, index)
+    except SkipArticle as exc:
+        return "skipped", str(exc)
     except ScraperError as exc:
         return "failed", str(exc)
     except OSError as exc:
@@ -87,10 +96,17 @@ def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: Ar
     return status, str(path)
 
 
+WRITTEN_DIRS = (ARTICLES_DIR,)  # all a run writes under docs/ (the build makes the rest)
+
+
 def open_archive(docs: Path) -> ArchiveIndex:
-    """The archive as a run starts: leftovers of a killed run removed, then indexed."""
-    if docs.is_dir():
-        remove_temp_files(docs)
+    """The archive as a run starts: checked, leftovers of a killed run removed, indexed.
+
+    Raises StoreError when the run must not write there at all; a page that cannot be
+    read is only listed in the index's `broken`, for the caller to warn about.
+    """
+    check_written_dirs(docs, WRITTEN_DIRS)
+    remove_temp_files(docs, WRITTEN_DIRS)
     return ArchiveIndex(scan_archive(docs))
 
 
@@ -113,5 +129,7 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
         if report:
             report(status, source, detail)
 
-    ingest_files(pages, docs, rules, open_archive(docs), count)
+    index = open_archive(docs)
+    counts.warnings += index.warnings
+    ingest_files(pages, docs, rules, index, count)
     return counts

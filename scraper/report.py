@@ -18,16 +18,47 @@ def write_report(path: Path, report: dict[str, Any]) -> None:
     atomic_write(path, json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def _problem(data: Any) -> str | None:
+    """What is wrong with a report's shape, as `render_report` needs it; None if nothing."""
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+        return "not a scraper report (no list of sources)"
+    if not all(isinstance(w, str) for w in data.get("archive_warnings") or []):
+        return "key 'archive_warnings': must be a list of text"
+    for i, src in enumerate(data["sources"]):
+        where = f"sources[{i}]"
+        if not isinstance(src, dict):
+            return f"{where}: must be a mapping"
+        for key in ("http", "counts"):
+            value = src.get(key) or {}
+            if not isinstance(value, dict) or not all(
+                    isinstance(n, int) and not isinstance(n, bool) for n in value.values()):
+                return f"{where}: key {key!r}: must map names to whole numbers"
+        errors = src.get("errors") or []
+        if not isinstance(errors, list) or not all(isinstance(e, dict) for e in errors):
+            return f"{where}: key 'errors': must be a list of mappings"
+        warnings = src.get("warnings") or []
+        if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+            return f"{where}: key 'warnings': must be a list of text"
+    return None
+
+
 def read_report(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no report yet (run `scraper update` first)") from exc
-    except (OSError, ValueError) as exc:
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path}: is a folder, not a report") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a readable report: not UTF-8 (byte {exc.start})") from exc
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(f"{path}: not a readable report: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
-        raise ConfigError(f"{path}: not a scraper report")
-    return data
+    if problem := _problem(data):
+        raise ConfigError(f"{path}: {problem}")
+    report: dict[str, Any] = data
+    return report
 
 
 def render_report(report: dict[str, Any], heading: str = "# Update report") -> str:
@@ -45,12 +76,14 @@ def render_report(report: dict[str, Any], heading: str = "# Update report") -> s
                      + " | ".join(str(counts.get(c, 0)) for c in COLUMNS) + " |")
     problems = [(s, e) for s in report["sources"] for e in s.get("errors") or []]
     warnings = [(s, w) for s in report["sources"] for w in s.get("warnings") or []]
-    if problems or warnings:
+    archive = report.get("archive_warnings") or []
+    if problems or warnings or archive:
         lines += ["", "## Problems", ""]
+        lines += [f"- **archive** (warning): {escape_inline(w)}" for w in archive]
         for src, err in problems[:MAX_ERRORS_SHOWN * 3]:
-            lines.append(f"- **{escape_inline(str(src['name']))}**: "
+            lines.append(f"- **{escape_inline(str(src.get('name')))}**: "
                          f"{escape_inline(str(err.get('error')))}")
         for src, warning in warnings:
-            lines.append(f"- **{escape_inline(str(src['name']))}** (warning): "
+            lines.append(f"- **{escape_inline(str(src.get('name')))}** (warning): "
                          f"{escape_inline(str(warning))}")
     return "\n".join(lines) + "\n"

@@ -7,20 +7,22 @@ A page is replaced atomically: a reader or a killed run never sees half a file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import tempfile
 import unicodedata
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scraper.dates import iso
-from scraper.errors import StoreError
+from scraper.errors import FrontMatterError, SkipArticle, StoreError
+from scraper.frontmatter import ArticleMeta, parse_front_matter, read_meta, validate_meta
 from scraper.models import Article
 from scraper.urls import normalize_url
 
@@ -34,11 +36,17 @@ def _ascii_words(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", folded.lower()))
 
 
+def id_slug(site: str, article_id: str | None) -> str | None:
+    """The name of the page of a site's own article id, or None without a usable id."""
+    ident = _ascii_words(article_id or "")
+    return f"{_ascii_words(site) or 'article'}-{ident}"[:MAX_SLUG].strip("-") if ident else None
+
+
 def slug_for(article: Article) -> str:
     """A file-name-safe, length-capped, stable name: never empty, never '..' or '/'."""
     site = _ascii_words(article.site) or "article"
-    if article.article_id and (ident := _ascii_words(article.article_id)):
-        slug = f"{site}-{ident}"[:MAX_SLUG].strip("-")
+    if by_id := id_slug(article.site, article.article_id):
+        slug = by_id
     else:
         digest = hashlib.sha1(article.key.encode("utf-8")).hexdigest()[:10]
         words = _ascii_words(article.title)[: MAX_SLUG - len(digest) - 1].strip("-")
@@ -48,112 +56,141 @@ def slug_for(article: Article) -> str:
     return slug
 
 
-def read_front_matter(path: Path) -> dict[str, Any]:
-    """The YAML front matter of a page written by `write_article`, or {}."""
-    try:
-        with path.open(encoding="utf-8") as fh:
-            if fh.readline().rstrip("\n") != "---":
-                return {}
-            lines = []
-            for line in fh:
-                if line.rstrip("\n") == "---":
-                    break
-                lines.append(line)
-    except (OSError, UnicodeDecodeError):
-        return {}
-    try:
-        data = yaml.load("".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def atomic_write(path: Path, text: str) -> bool:
-    """Write `text` to `path` via a temporary file and rename; False if it was unchanged."""
+    """Write `text` to `path` via a temporary file and rename; False if it was unchanged.
+
+    Never writes through a symbolic link: the rename replaces the link itself.
+    """
     data = text.encode("utf-8")
     try:
-        if path.read_bytes() == data:
+        if not path.is_symlink() and path.read_bytes() == data:
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".md")
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".md")
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        # mkstemp makes the file 0600; a page is shared like any file an editor saves.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise StoreError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
 
 
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it; set back at once
+    os.umask(mask)
+    return mask
+
+
 def article_path(docs: Path, article: Article) -> Path:
-    """The page of this article: its own if it exists, else a free name (suffix on collision)."""
+    """The page of this article: its own if it exists, else a free name (suffix on collision).
+
+    A page under one of these names that cannot be read stops the search: it may well be
+    this article, hand-edited, and a second copy beside it would be published twice.
+    """
     folder = docs / ARTICLES_DIR
     base = slug_for(article)
     for n in range(1, 1000):
         path = folder / (f"{base}.md" if n == 1 else f"{base}-{n}.md")
-        if not path.exists() or read_front_matter(path).get("id") == article.key:
+        if not os.path.lexists(path):
             return path
+        try:
+            if read_meta(path).key == article.key:
+                return path
+        except FrontMatterError as exc:
+            raise StoreError(f"{exc}: left as it is, and {article.source} is not written beside "
+                             "it; fix or delete that page") from exc
     raise StoreError(f"{article.source}: 999 other articles already use the name {base}")
 
 
+def _same_headline(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
 def write_article(docs: Path, article: Article, page: str, index: ArchiveIndex | None = None,
-                  meta: dict[str, Any] | None = None) -> tuple[Path, str]:
+                  meta: Mapping[str, Any] | None = None) -> tuple[Path, str]:
     """Write the page; returns its path and "new", "updated" or "unchanged".
 
     With an index, a copy of an article already held under a stronger identity (a page
     saved without its address, say) leaves the archive alone, and a stronger copy of a
-    weaker page updates that page in place, keeping its published address. `meta`, the
-    page's front matter, is what the index learns (as a later scan would read it).
+    weaker page updates that page in place, keeping its published address; a different
+    article claiming the address of a stored one is refused (SkipArticle). `meta`, the
+    page's front matter, is checked as a later read would check it, before anything is
+    written, and is what the index learns.
     """
     path, held_better = index.page_of(article) if index else (None, False)
     if held_better and path is not None:
         return path, "unchanged"
     path = path or article_path(docs, article)
-    existed = path.exists()
+    checked = (validate_meta(meta, str(path)) if meta is not None
+               else parse_front_matter(page, str(path))[0])
+    if index is not None:
+        index.check_claim(article, checked)
+    existed = os.path.lexists(path)
     changed = atomic_write(path, page)
     if index is not None:
-        index.add(article.key, meta if meta is not None else read_front_matter(path), path)
+        index.add(checked, path)
     return path, ("updated" if existed else "new") if changed else "unchanged"
 
 
 CACHE_FILE = ".archive-cache.json"  # in docs/, ignored by MkDocs (a dot-file) and by git
-CACHED_KEYS = ("id", "url", "aliases", "site", "site_name", "title", "published", "date",
-               "source_updated", "topics", "summary", "authors", "language")
-_WHEN_KEYS = ("date", "source_updated")
 
 
-def _to_cache(meta: dict[str, Any]) -> dict[str, Any]:
-    out = {k: meta[k] for k in CACHED_KEYS if k in meta}
-    for k in _WHEN_KEYS:
-        if isinstance(out.get(k), date):
-            out[k] = {"iso": out[k].isoformat()}
+def _to_cache(meta: ArticleMeta) -> dict[str, Any]:
+    """The front matter again, as JSON: checked anew on the way back in."""
+    out: dict[str, Any] = {}
+    for f in fields(meta):
+        value = getattr(meta, f.name)
+        out["id" if f.name == "key" else f.name] = (
+            value.isoformat() if isinstance(value, datetime) else
+            list(value) if isinstance(value, tuple) else value)
     return out
 
 
-def _from_cache(meta: dict[str, Any]) -> dict[str, Any]:
-    out = dict(meta)
-    for k in _WHEN_KEYS:
-        value = out.get(k)
-        if isinstance(value, dict) and isinstance(value.get("iso"), str):
-            text = value["iso"]
-            out[k] = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
-    return out
+@dataclass
+class ArchiveScan:
+    """The article pages as read: good ones with their front matter, and broken ones."""
+
+    pages: list[tuple[Path, ArticleMeta]] = field(default_factory=list)
+    broken: dict[Path, str] = field(default_factory=dict)  # page → one-line problem
 
 
-def scan_archive(docs: Path) -> list[tuple[Path, dict[str, Any]]]:
-    """Every article page under docs/articles with the front matter the pipeline uses.
+def _cached(hit: Any, stamp: list[int], name: str) -> ArticleMeta | None:
+    if not (isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp):
+        return None
+    try:
+        return validate_meta(hit[1], name)
+    except FrontMatterError:  # a damaged cache: read the page itself
+        return None
 
-    Pages unchanged since the last scan (same size and modification time) come from a cache
-    beside them, so a run over a large archive reads only what changed.
+
+def scan_archive(docs: Path) -> ArchiveScan:
+    """Every article page under docs/articles with its checked front matter.
+
+    A page that cannot be read or fails the checks is listed in `broken`, never fatal: any
+    single page can be wrong without stopping a run. Symbolic links are never followed.
+    Pages unchanged since the last scan (same size and modification time) come from a
+    cache beside them, so a run over a large archive reads only what changed.
     """
     folder = docs / ARTICLES_DIR
-    if not folder.is_dir():
-        return []
+    scan = ArchiveScan()
+    if folder.is_symlink() or not folder.is_dir():
+        return scan
     cache_path = folder / CACHE_FILE
     try:
         cache = json.loads(cache_path.read_text(encoding="utf-8"))
@@ -162,31 +199,72 @@ def scan_archive(docs: Path) -> list[tuple[Path, dict[str, Any]]]:
     except (OSError, ValueError):
         cache = {}
     fresh: dict[str, Any] = {}
-    out = []
     with os.scandir(folder) as entries:
-        files = sorted((e.name, e.stat()) for e in entries
-                       if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file())
-    for name, stat in files:
-        stamp = [stat.st_mtime_ns, stat.st_size]
-        hit = cache.get(name)
-        if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp and isinstance(hit[1], dict):
-            meta = _from_cache(hit[1])
-            fresh[name] = hit
-        else:
-            meta = read_front_matter(folder / name)
-            fresh[name] = [stamp, _to_cache(meta)]
-        out.append((folder / name, meta))
+        found = sorted((e for e in entries if e.name.endswith(".md") and not e.name.startswith(".")),
+                       key=lambda e: e.name)
+    for entry in found:
+        path = Path(entry.path)
+        try:
+            entry.name.encode("utf-8")
+            if entry.is_symlink():
+                raise FrontMatterError(f"{path}: is a symbolic link, which is not followed")
+            if not entry.is_file(follow_symlinks=False):
+                raise FrontMatterError(f"{path}: not a regular file")
+            stat = entry.stat(follow_symlinks=False)
+            stamp = [stat.st_mtime_ns, stat.st_size]
+            meta = _cached(cache.get(entry.name), stamp, str(path)) or read_meta(path)
+        except UnicodeEncodeError:
+            scan.broken[path] = f"{ascii(entry.path)}: the file name is not UTF-8"
+            continue
+        except FrontMatterError as exc:
+            scan.broken[path] = str(exc)
+            continue
+        except OSError as exc:
+            scan.broken[path] = f"{path}: cannot read: {exc.strerror or exc}"
+            continue
+        fresh[entry.name] = [stamp, _to_cache(meta)]
+        scan.pages.append((path, meta))
     if fresh != cache:
-        atomic_write(cache_path, json.dumps(fresh, ensure_ascii=False, default=str))
-    return out
+        with contextlib.suppress(StoreError):  # only a cache: the next scan reads the pages
+            atomic_write(cache_path, json.dumps(fresh, ensure_ascii=False))
+    return scan
 
 
-def remove_temp_files(docs: Path) -> int:
-    """Delete half-written temporary files a killed run left behind."""
+def check_written_dirs(docs: Path, names: Iterable[str]) -> None:
+    """Refuse a docs folder whose generated folders are not real folders inside it.
+
+    A symbolic link there would have a run write into, and delete from, a folder outside
+    the project.
+    """
+    if os.path.lexists(docs) and not docs.is_dir():
+        raise StoreError(f"{docs}: the docs folder is not a folder")
+    try:
+        docs.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{docs}: cannot make the docs folder: {exc.strerror or exc}") from exc
+    root = docs.resolve()
+    for name in names:
+        folder = docs / name
+        if folder.is_symlink():
+            raise StoreError(f"{folder}: is a symbolic link; generated folders must be real "
+                             "folders inside the docs folder")
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise StoreError(f"{folder}: is not a folder; generated folders must be real "
+                             "folders inside the docs folder")
+        if os.path.lexists(folder) and folder.resolve().parent != root:
+            raise StoreError(f"{folder}: is not inside {docs}")
+
+
+def remove_temp_files(docs: Path, names: Iterable[str] = (ARTICLES_DIR,)) -> int:
+    """Delete half-written temporary files a killed run left in docs/ and the folders named."""
     removed = 0
-    for path in docs.rglob(".tmp-*"):
-        path.unlink(missing_ok=True)
-        removed += 1
+    for folder in (docs, *(docs / n for n in names)):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        for path in folder.glob(".tmp-*"):
+            if path.is_symlink() or path.is_file():  # ours are files; leave anything else be
+                path.unlink(missing_ok=True)
+                removed += 1
     return removed
 
 
@@ -205,33 +283,63 @@ def key_strength(key: str) -> int:
 class ArchiveIndex:
     """What the archive already holds: by identity key, by every address seen, by fingerprint."""
 
-    def __init__(self, pages: list[tuple[Path, dict[str, Any]]]) -> None:
-        self.by_key: dict[str, dict[str, Any]] = {}
+    def __init__(self, scan: ArchiveScan) -> None:
+        self.by_key: dict[str, ArticleMeta] = {}
         self.by_url: dict[str, str] = {}
         self.paths: dict[str, Path] = {}
         self.fingerprints: dict[str, str] = {}
-        for path, meta in pages:
-            key = meta.get("id")
-            if isinstance(key, str):
-                self.add(key, meta, path)
+        self.broken = dict(scan.broken)
+        self.warnings = list(scan.broken.values())  # one line each, for the user
+        for path, meta in scan.pages:
+            if meta.key in self.paths:  # a copied page: the first keeps the article's updates
+                self.warnings.append(f"{path}: front matter: key 'id': {meta.key!r} is also the "
+                                     f"id of {self.paths[meta.key]}, which alone is updated")
+                continue
+            self.add(meta, path)
 
-    def add(self, key: str, meta: dict[str, Any], path: Path | None = None) -> None:
+    def add(self, meta: ArticleMeta, path: Path | None = None) -> None:
+        key = meta.key
         self.by_key[key] = meta
         if path is not None:
             self.paths[key] = path
-        urls = [meta.get("url")] + list(meta.get("aliases") or [])
-        for url in urls:
-            if isinstance(url, str) and url:
-                self.by_url[normalize_url(url)] = key
-        mark = fingerprint(meta.get("site"), meta.get("title"), meta.get("published"))
+        for url in (meta.url, *meta.aliases):
+            if url:
+                self.by_url.setdefault(normalize_url(url), key)
+        mark = fingerprint(meta.site, meta.title, meta.published)
         if mark:
             self.fingerprints[mark] = key
 
-    def find(self, url: str, key: str | None = None) -> dict[str, Any] | None:
+    def find(self, url: str, key: str | None = None) -> ArticleMeta | None:
         if key and key in self.by_key:
             return self.by_key[key]
         found = self.by_url.get(normalize_url(url))
         return self.by_key.get(found) if found else None
+
+    def broken_page(self, name: str | None) -> str | None:
+        """The problem of a broken page under this file name (or a numbered one), if any."""
+        for path, problem in self.broken.items() if name else ():
+            stem = path.stem
+            if stem == name or (stem.startswith(f"{name}-") and stem[len(f"{name}-"):].isdigit()):
+                return problem
+        return None
+
+    def check_claim(self, article: Article, meta: ArticleMeta) -> None:
+        """Refuse a different text claiming an address a stored article holds.
+
+        A site's own id is trusted (the site says it is that article); an address alone is
+        not: a page can name any address as its canonical link.
+        """
+        stored_key: str | None = article.key
+        if article.key not in self.by_key:
+            stored_key = self.by_url.get(normalize_url(meta.url)) if meta.url else None
+        stored = self.by_key.get(stored_key) if stored_key else None
+        if stored is None or (stored_key == article.key and (
+                key_strength(article.key) == 3 or _same_headline(stored.title, meta.title))):
+            return
+        where = self.paths.get(stored.key)
+        raise SkipArticle(f"{meta.url or article.key}: already the address of "
+                          f"{where or stored.key} ({stored.title!r}), a different article; "
+                          "the stored one is kept")
 
     def page_of(self, article: Article) -> tuple[Path | None, bool]:
         """(the page this article belongs in, whether a better copy already holds it)."""

@@ -20,8 +20,10 @@ from scraper.discover import Link, feed_links, listing_links
 from scraper.errors import FetchError, ParseError
 from scraper.fetch.files import folder_pages
 from scraper.fetch.http import Fetcher
+from scraper.frontmatter import ArticleMeta
 from scraper.models import Article, RawPage
 from scraper.pipeline import ingest, ingest_files, open_archive
+from scraper.store import id_slug
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
 
@@ -107,14 +109,10 @@ class Updater:
         article_id = adapter.article_id(url) if adapter else None
         return f"{adapter.name}:{article_id}" if adapter and article_id else None
 
-    def _changed(self, link: Link, known: dict[str, Any]) -> bool:
+    def _changed(self, link: Link, known: ArticleMeta) -> bool:
         stamp = link.updated or link.published
-        stored = known.get("source_updated")
-        if stamp is None or not isinstance(stored, datetime):
-            return False
-        if stored.tzinfo is None:
-            stored = stored.replace(tzinfo=UTC)
-        return stamp > stored
+        stored = known.source_updated
+        return stamp is not None and stored is not None and stamp > stored
 
     def _fill_gaps(self, article: Article, link: Link) -> Article:
         """The feed's own title, summary and date where the page lacks them; remember every
@@ -127,14 +125,20 @@ class Updater:
         aliases = {normalize_url(link.url)}
         known = self.index.find(link.url, article.key)
         if known:
-            aliases |= {a for a in known.get("aliases") or [] if isinstance(a, str)}
+            aliases |= set(known.aliases)
         aliases.discard(normalize_url(article.url or ""))
         return replace(article, title=title, summary=summary, published=published,
                        aliases=tuple(sorted(aliases)),
                        source_updated=(link.updated or link.published) or article.source_updated)
 
     def _article(self, link: Link, source: Source, report: SourceReport) -> None:
-        known = self.index.find(link.url, self._guess_key(link.url))
+        key = self._guess_key(link.url)
+        broken = self.index.broken_page(id_slug(*key.split(":", 1)) if key else None)
+        if broken:  # its page is this article, hand-edited: never fetched and written twice
+            self._count(source, report, "skipped", link.url, f"{broken}: left as it is; fix "
+                        "or delete that page")
+            return
+        known = self.index.find(link.url, key)
         if known and not self._changed(link, known):
             report.counts["unchanged"] += 1
             self.progress(source.name, "unchanged", link.url, "already in the archive")
@@ -222,4 +226,5 @@ def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quie
         "requests": len(fetcher.log),
         "ok_sources": sum(r.status != "failed" for r in reports),
         "failed_sources": sum(r.status == "failed" for r in reports),
+        "archive_warnings": updater.index.warnings,
     }

@@ -12,7 +12,7 @@ from mkdocs.structure.files import File, Files
 
 from scraper.dates import BEIJING
 from scraper.frontmatter import read_meta
-from scraper.mkdocs.archive import entry_of
+from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.sitefeeds import all_feeds
 from scraper.models import Article, Block
@@ -37,7 +37,7 @@ def feeds(tmp_path: Path, rules: TopicRules) -> dict[str, str]:
     docs = tmp_path / "docs"
     files = Files([File(f"articles/{p.name}", str(docs), str(tmp_path / "site"), True)
                    for p in sorted((docs / "articles").glob("*.md"))])
-    entries = [entry_of(f.src_uri, read_meta(Path(f.abs_src_path or ""))) for f in files]
+    entries = [Entry.from_front_matter(f.src_uri, read_meta(Path(f.abs_src_path or ""))) for f in files]
     bodies = FeedBodies()
     bodies.use(files)
     return all_feeds(entries, rules, "Digest", SITE, bodies.html)
@@ -78,6 +78,7 @@ def test_an_article_without_a_dek_does_not_repeat_its_title(tmp_path: Path, rule
     item = json.loads(out["feed.json"])["items"][0]
     assert "summary" not in item and item["content_html"].startswith("<p>Only text.</p>")
     assert "Story 3 about BYD" not in item["content_html"]
-    bare = all_feeds([entry_of("articles/a-3.md", read_meta(tmp_path / "docs/articles/a-3.md"))],
+    meta = read_meta(tmp_path / "docs/articles/a-3.md")
+    bare = all_feeds([Entry.from_front_matter("articles/a-3.md", meta)],
                      rules, "Digest", SITE)  # no bodies at hand: still no title as content
     assert json.loads(bare["feed.json"])["items"][0]["content_text"] == ""

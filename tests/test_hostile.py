@@ -25,8 +25,8 @@ from scraper.checksite import check_site
 from scraper.discover import MAX_ITEMS, feed_links
 from scraper.errors import FetchError, ScraperError
 from scraper.fetch.files import read_page
+from scraper.frontmatter import read_meta
 from scraper.pipeline import import_pages
-from scraper.store import read_front_matter
 from scraper.tag import TopicRules
 from tests.conftest import FIXTURES, site_root
 
@@ -86,9 +86,9 @@ def test_hostile_page(entry: dict[str, Any], tmp_path: Path, rules: TopicRules) 
     name = page.stem
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", name) and ".." not in name
     assert name.split("-")[0] not in WINDOWS_DEVICES or "-" in name
-    meta = read_front_matter(page)
-    assert isinstance(meta.get("title"), str) and meta["title"].strip()
-    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", meta["title"])
+    meta = read_meta(page)
+    assert meta.title.strip()
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", meta.title)
 
     site = build_site(root)
     assert check_site(site, root / "overrides").findings == []

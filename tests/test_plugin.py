@@ -97,7 +97,7 @@ def test_an_article_with_invalid_front_matter_is_named_and_fails_the_strict_buil
         "date: 2024-10-30 00:00:00+08:00", "date: 2024-13-45"), encoding="utf-8")
     done = mkdocs(root, "build", "--strict")
     assert done.returncode != 0
-    assert "tmtpost-7286540.md: front matter: key 'date'" in done.stderr
+    assert "WARNING -  docs/articles/tmtpost-7286540.md: front matter: key 'date'" in done.stderr
 
 
 def test_a_leftover_generated_file_in_docs_is_reported(tmp_path: Path) -> None:

@@ -6,16 +6,18 @@ import html
 from pathlib import Path
 
 import markdown
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html as lhtml
 
-from scraper.errors import ScraperError
+from scraper.errors import FrontMatterError, ScraperError
 from scraper.extract import extract_article
+from scraper.frontmatter import http_address, read_meta
 from scraper.mdtext import escape_block, squash
 from scraper.models import Article, Block, RawPage
-from scraper.render import render_page
-from scraper.store import read_front_matter, slug_for, write_article
+from scraper.render import display_title, render_page
+from scraper.store import slug_for, write_article
 from scraper.tag import load_rules
 from tests.test_render import assert_only_text
 
@@ -70,12 +72,21 @@ def test_a_rendered_page_has_no_live_markup_and_its_front_matter_round_trips(
         assert not [a for a in el.attrib if a.startswith("on")]
         href = el.get("href", "")
         assert not href or href.startswith(("https://", "http://", "../topics/")), href
+    # The store never keeps an address that is not http(s), nor a page without a title.
+    refused = ("key 'title'" if not squash(display_title(art)) else
+               "key 'url'" if art.url and http_address(art.url) is None else None)
+    if refused:
+        before = sorted(tmp_path.rglob("*"))  # Hypothesis reuses tmp_path between examples
+        with pytest.raises(FrontMatterError, match=refused):
+            write_article(tmp_path, art, page)
+        assert sorted(tmp_path.rglob("*")) == before
+        return
     path, _ = write_article(tmp_path, art, page)
-    meta = read_front_matter(path)
-    assert meta["title"] == (squash(art.title) or meta["title"])
-    assert meta["summary"] == (squash(art.summary) if art.summary else None)
-    assert meta["authors"] == [squash(a) for a in art.authors]
-    assert meta["credits"] == [squash(c) for c in art.credits]
+    meta = read_meta(path)
+    assert meta.title == (squash(art.title) or meta.title)
+    assert meta.summary == (squash(art.summary) or None if art.summary else None)
+    assert meta.authors == tuple(squash(a) for a in art.authors if squash(a))
+    assert meta.credits == tuple(squash(c) for c in art.credits if squash(c))
     assert path.parent == tmp_path / "articles"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from mkdocs.structure.files import Files
 
 from scraper.errors import FrontMatterError
-from scraper.frontmatter import ArticleMeta, read_meta
+from scraper.frontmatter import read_meta
 from scraper.mkdocs.entries import Entry
 
 log = logging.getLogger("mkdocs.plugins.scraper")
@@ -20,25 +20,20 @@ def is_article(src_uri: str) -> bool:
     return src_uri.startswith(ARTICLES) and src_uri.endswith(".md")
 
 
-def entry_of(path: str, meta: ArticleMeta) -> Entry:
-    return Entry(path=path, title=meta.title, when=meta.date, site_name=meta.site_name,
-                 topics=meta.topics, summary=meta.summary, url=meta.url, authors=meta.authors,
-                 language=meta.language, timed="T" in (meta.published or ""))
-
-
 class Archive:
     """Reads every article page's front matter into the entries listings are made of; a page
     whose front matter is invalid is left out with a warning naming it (so --strict fails)."""
 
-    def entries(self, files: Files) -> list[Entry]:
+    def entries(self, files: Files, docs_dir: str) -> list[Entry]:
         found = []
         for file in files:
             if not is_article(file.src_uri) or file.abs_src_path is None:
                 continue
             try:
                 meta = read_meta(Path(file.abs_src_path))
-            except FrontMatterError as exc:
-                log.warning("%s", exc)
+            except FrontMatterError as exc:  # named as the user knows it: docs/articles/x.md
+                label = f"{Path(docs_dir).name}/{file.src_uri}"
+                log.warning("%s", str(exc).replace(file.abs_src_path, label, 1))
                 continue
-            found.append(entry_of(file.src_uri, meta))
+            found.append(Entry.from_front_matter(file.src_uri, meta))
         return found

@@ -6,19 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import yaml
 
 from scraper.dates import BEIJING
+from scraper.frontmatter import ArticleMeta
 from scraper.mdtext import escape_inline, link
 from scraper.tag import TopicRules
 
 PAGE_SIZE = 100
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)
@@ -35,22 +31,10 @@ class Entry:
     timed: bool = False  # the source gave a time of day, not only a day
 
     @classmethod
-    def from_front_matter(cls, path: str, meta: dict[str, Any]) -> Entry:
-        when = meta.get("date")
-        if isinstance(when, date) and not isinstance(when, datetime):
-            when = datetime(when.year, when.month, when.day, tzinfo=BEIJING)
-        if isinstance(when, datetime) and when.tzinfo is None:
-            when = when.replace(tzinfo=BEIJING)
-        topics = meta.get("topics") or []
-        authors = meta.get("authors") or []
-        return cls(
-            path=path, title=_str(meta.get("title")) or path,
-            when=when if isinstance(when, datetime) else None,
-            site_name=_str(meta.get("site_name")) or "",
-            topics=tuple(t for t in topics if isinstance(t, str)) if isinstance(topics, list) else (),
-            summary=_str(meta.get("summary")), url=_str(meta.get("url")),
-            authors=tuple(a for a in authors if isinstance(a, str)) if isinstance(authors, list) else (),
-            language=_str(meta.get("language")), timed="T" in str(meta.get("published") or ""))
+    def from_front_matter(cls, path: str, meta: ArticleMeta) -> Entry:
+        return cls(path=path, title=meta.title, when=meta.date, site_name=meta.site_name,
+                   topics=meta.topics, summary=meta.summary, url=meta.url, authors=meta.authors,
+                   language=meta.language, timed="T" in (meta.published or ""))
 
     @property
     def day(self) -> date | None:

@@ -107,7 +107,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             self.search.start()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        entries = self.archive.entries(files)
+        entries = self.archive.entries(files, config.docs_dir)
         mentions = self.company_pages.mentions(entries, files)
         self.article_pages.update(entries, mentions, {
             c.id: c.name for c in self.company_pages.companies.companies})
