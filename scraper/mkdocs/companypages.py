@@ -60,7 +60,7 @@ class CompanyPages:
             index.append(f"- [{escape_inline(c.name)}]({c.id}.md){aka} — "
                          f"{count(len(by_company[c.id]))}")
         out["companies/index.md"] = page("Companies", index or ["No companies in the dictionary."],
-            "Articles by the companies they name. The list is `companies.yml`: add a company "
+            "Articles by the companies they name. The list is the file companies.yml: add a company "
             "and its names, English and Chinese, and it gets a page at the next build.")
         for c in self.companies.companies:
             chosen = by_company[c.id]
