@@ -16,9 +16,9 @@ from pathlib import Path
 import trafilatura
 import yaml
 
-from scraper.extract import extract_article
 from scraper.fetch.files import gunzip_capped
 from scraper.models import RawPage
+from scraper.sites.dispatch import extract_article
 from scraper.tag import load_rules
 
 PAGES = sorted(Path("tests/fixtures/tmtpost").glob("*.html*")) + sorted(Path("samples").glob("*.html"))

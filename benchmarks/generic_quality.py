@@ -30,10 +30,10 @@ import trafilatura
 import yaml
 
 from scraper.errors import ScraperError
-from scraper.extract import extract_article, in_other_language
 from scraper.fetch.files import gunzip_capped, read_page
 from scraper.models import RawPage
-from scraper.render import body_text
+from scraper.sites.dispatch import extract_article, in_other_language
+from scraper.write.render import body_text
 
 FIXTURES = Path("tests/fixtures/generic")
 SHINGLE = 4

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from scraper.discover import feed_links
 from scraper.errors import ScraperError
+from scraper.fetch.discover import feed_links
 from scraper.pipeline import import_pages
 from scraper.tag import load_rules
 

@@ -29,8 +29,8 @@ from typing import Any
 import yaml
 
 from scraper.errors import ScraperError
-from scraper.extract import extract_article
 from scraper.models import RawPage
+from scraper.sites.dispatch import extract_article
 from scraper.tag import TopicRules, load_rules
 
 SETS = [Path("tests/fixtures/topics/labelled.yml"), Path("tests/fixtures/topics/holdout.yml")]

@@ -17,7 +17,7 @@ from typing import Any
 
 from benchmarks.tag_eval import CORPUS, Story, corpus_stories, folds, score
 from scraper.errors import ScraperError
-from scraper.extract import extract_article
+from scraper.sites.dispatch import extract_article
 from scraper.tag import load_rules
 
 

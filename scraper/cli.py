@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from scraper.errors import ScraperError
-from scraper.extract import OTHER_LANGUAGE
 from scraper.fetch.files import expand_pages
 from scraper.pipeline import extract_pages, import_pages
-from scraper.render import render_page, render_record
+from scraper.sites.dispatch import OTHER_LANGUAGE
 from scraper.tag import TopicRules, load_rules
+from scraper.write.render import render_page, render_record
 
 PAGE = click.argument("pages", nargs=-1, required=True, type=click.Path())
 URL = click.option("--url", help="The page's original address (only with a single PAGE): picks "

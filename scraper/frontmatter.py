@@ -4,7 +4,7 @@ Import, update and the site build all read article pages through here, so a hand
 that one of them would refuse is refused by all of them, with the same one-line message:
 `docs/articles/x.md: front matter: key 'date': '2025-13-45' is not a date (month must be in 1..12)`.
 
-Only YAML's safe types are built, and never an alias: a page written by `scraper.render`
+Only YAML's safe types are built, and never an alias: a page written by `scraper.write.render`
 has none, and a billion-laughs bomb is refused before anything walks it.
 """
 
@@ -47,7 +47,7 @@ _EARLIEST, _LATEST = 1900, 9998  # keeps every time-zone conversion of a date in
 
 @dataclass(frozen=True)
 class ArticleMeta:
-    """What an article page's front matter says, checked and typed (see scraper.render)."""
+    """What an article page's front matter says, checked and typed (see scraper.write.render)."""
 
     key: str  # `id:` in the page: "tmtpost:6353999", "url:https://…" or "title:…|date"
     title: str
@@ -201,7 +201,7 @@ def _evidence(value: Any, source: str) -> dict[str, dict[str, int]]:
 
 
 def validate_meta(data: Any, source: str) -> ArticleMeta:
-    """Check a front-matter mapping (as YAML or `scraper.render.front_matter` gives it)."""
+    """Check a front-matter mapping (as YAML or `scraper.write.render.front_matter` gives it)."""
     if not isinstance(data, Mapping):
         raise _fail(source, "must be a mapping of keys to values")
     for key, why in _REFUSED.items():

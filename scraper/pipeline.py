@@ -9,12 +9,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scraper.errors import ScraperError, SkipArticle
-from scraper.extract import extract_article
 from scraper.fetch.files import read_page
 from scraper.frontmatter import http_address
 from scraper.models import Article, RawPage
-from scraper.render import front_matter, render_page
-from scraper.store import (
+from scraper.sites.dispatch import extract_article
+from scraper.tag import TopicRules
+from scraper.write.render import front_matter, render_page
+from scraper.write.store import (
     ARTICLES_DIR,
     ArchiveIndex,
     check_written_dirs,
@@ -22,7 +23,6 @@ from scraper.store import (
     scan_archive,
     write_article,
 )
-from scraper.tag import TopicRules
 
 
 @dataclass

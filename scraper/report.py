@@ -8,7 +8,7 @@ from typing import Any
 
 from scraper.errors import ConfigError
 from scraper.mdtext import escape_inline
-from scraper.store import atomic_write
+from scraper.write.store import atomic_write
 
 COLUMNS = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
 MAX_ERRORS_SHOWN = 10

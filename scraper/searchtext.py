@@ -84,7 +84,7 @@ def _text(element: Any) -> str:
 
 def body_blocks(content_html: str, has_summary: bool) -> list[str]:
     """The article's text, block by block: after its title, summary line and byline, before
-    the rule that opens the credits, topics and source (the layout of scraper.render)."""
+    the rule that opens the credits, topics and source (the layout of scraper.write.render)."""
     root = lxml_html.fragment_fromstring(content_html, create_parent="div")
     blocks = list(root)
     if blocks and blocks[0].tag == "h1":

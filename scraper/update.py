@@ -16,16 +16,16 @@ from typing import Any
 from scraper import sites
 from scraper.config import Settings, Source
 from scraper.dates import BEIJING
-from scraper.discover import Link, feed_links, listing_links
 from scraper.errors import FetchError, ParseError
+from scraper.fetch.discover import Link, feed_links, listing_links
 from scraper.fetch.files import folder_pages
 from scraper.fetch.http import Fetcher
 from scraper.frontmatter import ArticleMeta
 from scraper.models import Article, RawPage
 from scraper.pipeline import ingest, ingest_files, open_archive
-from scraper.store import id_slug
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
+from scraper.write.store import id_slug
 
 STATUSES = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,17 @@ GOLDEN = Path(__file__).parent / "golden"
 SHARED_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tmtpost-nio-data-leak.txt"
 EXAMPLE = SHARED_EXAMPLE if SHARED_EXAMPLE.exists() else Path(__file__).parents[1] / "samples" / (
     "tmtpost-nio-data-leak.txt")
+
+
+@pytest.fixture
+def fake_site(httpserver: Any) -> Any:
+    """The fake TMTPost site (tests/fixtures/fakesite) on 127.0.0.1."""
+    from tests.fakesite import FakeSite
+
+    fake = FakeSite(httpserver)
+    fake.load()
+    httpserver.expect_request("").respond_with_handler(fake.handle)
+    return fake
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,6 +1,6 @@
 """Made-up article pages over three Beijing days, for the reader's-site browser tests: a story
 reported twice, a story with two topics, an untagged story and a day with one story.
-Written with scraper.render (as `import` writes pages); no third-party text."""
+Written with scraper.write.render (as `import` writes pages); no third-party text."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from scraper.dates import BEIJING
 from scraper.models import Article, Block, Evidence
-from scraper.render import render_page
 from scraper.tag import TopicRules
+from scraper.write.render import render_page
 
 DAY = date(2026, 11, 28)
 

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from scraper.errors import ScraperError
-from scraper.extract import extract_article
 from scraper.fetch.files import read_page
-from scraper.render import body_text, render_record
+from scraper.sites.dispatch import extract_article
+from scraper.write.render import body_text, render_record
 from tests.conftest import FIXTURES
 
 

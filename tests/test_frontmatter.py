@@ -22,8 +22,8 @@ from scraper.frontmatter import (
     validate_meta,
 )
 from scraper.models import Article, Block, Evidence
-from scraper.render import front_matter, render_page
 from scraper.tag import TopicRules
+from scraper.write.render import front_matter, render_page
 
 SOURCE = "docs/articles/tmtpost-7012345.md"
 GOOD = """---

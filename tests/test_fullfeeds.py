@@ -16,8 +16,8 @@ from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.sitefeeds import all_feeds
 from scraper.models import Article, Block
-from scraper.render import render_page
 from scraper.tag import TopicRules
+from scraper.write.render import render_page
 
 SITE = "https://example.org/digest/"
 

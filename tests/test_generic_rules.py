@@ -8,13 +8,13 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from scraper import clean
 from scraper.consensus import Opinion, keep_agreed
 from scraper.errors import ScraperError
-from scraper.extract import extract_article
 from scraper.models import Block, RawPage
-from scraper.parse import walk_blocks
-from scraper.render import body_markdown, body_text
+from scraper.read import clean
+from scraper.read.parse import walk_blocks
+from scraper.sites.dispatch import extract_article
+from scraper.write.render import body_markdown, body_text
 
 PARAGRAPHS = [
     "The city council approved a plan on Tuesday to add three hundred charging points for "

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scraper.extract import extract_article
 from scraper.fetch.files import read_page
-from scraper.render import render_page
+from scraper.sites.dispatch import extract_article
 from scraper.tag import TopicRules
+from scraper.write.render import render_page
 from tests.conftest import FIXTURES, GOLDEN
 
 

@@ -22,8 +22,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from scraper.checksite import check_site
-from scraper.discover import MAX_ITEMS, feed_links
 from scraper.errors import FetchError, ScraperError
+from scraper.fetch.discover import MAX_ITEMS, feed_links
 from scraper.fetch.files import read_page
 from scraper.frontmatter import read_meta
 from scraper.pipeline import import_pages

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from click.testing import CliRunner
-from pytest_httpserver import HTTPServer
 
 from scraper.cli import main
 from tests.conftest import ROOT, build_site, site_root
@@ -174,19 +173,13 @@ def test_serve_shows_an_edited_front_matter_in_the_listings(served: tuple[Path, 
     assert "Etching Tool Makers Gain Ground" in fetch_until(base + "/digest/2024-10-30/", "Etching Tool")
 
 
-@pytest.fixture
-def site(httpserver: HTTPServer) -> FakeSite:
-    fake = FakeSite(httpserver)
-    fake.load()
-    httpserver.expect_request("").respond_with_handler(fake.handle)
-    return fake
-
-
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
-def test_a_nightly_run_with_nothing_new_changes_no_tracked_file(tmp_path: Path, site: FakeSite) -> None:
+def test_a_nightly_run_with_nothing_new_changes_no_tracked_file(tmp_path: Path,
+                                                                fake_site: FakeSite) -> None:
+    site = fake_site
     root = demo_project(tmp_path)
     shutil.copy(ROOT / ".gitignore", root / ".gitignore")
     (root / "scraper.yml").write_text(yaml.safe_dump({

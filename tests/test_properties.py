@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from lxml import html as lhtml
 
 from scraper.errors import FrontMatterError, ScraperError
-from scraper.extract import extract_article
 from scraper.frontmatter import http_address, read_meta
 from scraper.mdtext import escape_block, squash
 from scraper.models import Article, Block, RawPage
-from scraper.render import display_title, render_page
-from scraper.store import slug_for, write_article
+from scraper.sites.dispatch import extract_article
 from scraper.tag import load_rules
+from scraper.write.render import display_title, render_page
+from scraper.write.store import slug_for, write_article
 from tests.test_render import assert_only_text
 
 RULES = load_rules(Path(__file__).parents[1] / "scraper" / "topics.yml")

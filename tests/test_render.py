@@ -12,9 +12,9 @@ from lxml import html as lhtml
 
 from scraper.mdtext import escape_printed_meta
 from scraper.models import Article, Block, RawPage
-from scraper.parse import parse_page, walk_blocks
-from scraper.render import body_markdown, render_page
+from scraper.read.parse import parse_page, walk_blocks
 from scraper.tag import TopicRules
+from scraper.write.render import body_markdown, render_page
 
 HOSTILE = [
     "<script>alert(1)</script>",

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scraper.models import Article, Block
-from scraper.render import front_matter, render_page
 from scraper.searchtext import INDEX_LANGUAGE, decode, encode, record
 from scraper.tag import load_rules
+from scraper.write.render import front_matter, render_page
 
 HAN = "数据安全整改比亚迪蔚来汽车电动车的了"
 text_strategy = st.text(alphabet=st.sampled_from(list(HAN) + list("ab AI-，。()\n5")), max_size=60)

@@ -15,8 +15,9 @@ from scraper.errors import FrontMatterError, SkipArticle, StoreError
 from scraper.frontmatter import read_meta
 from scraper.models import Article, Block
 from scraper.pipeline import import_pages
-from scraper.render import render_page
-from scraper.store import (
+from scraper.tag import TopicRules
+from scraper.write.render import render_page
+from scraper.write.store import (
     CACHE_FILE,
     ArchiveIndex,
     atomic_write,
@@ -25,7 +26,6 @@ from scraper.store import (
     slug_for,
     write_article,
 )
-from scraper.tag import TopicRules
 from tests.conftest import EXAMPLE
 
 

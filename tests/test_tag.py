@@ -11,8 +11,8 @@ import yaml
 
 from benchmarks import tag_eval
 from benchmarks.tag_eval import evaluate
-from scraper.discover import feed_links
 from scraper.errors import ConfigError
+from scraper.fetch.discover import feed_links
 from scraper.models import Article, Block, RawPage
 from scraper.pipeline import ingest, open_archive
 from scraper.tag import TopicRules, load_rules, parse_rules

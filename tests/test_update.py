@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from pytest_httpserver import HTTPServer
 
 from scraper.cli import main
 from tests.fakesite import FakeSite
@@ -25,11 +24,8 @@ AGENT = "TestDigest/0.1 (+https://example.org/contact)"
 
 
 @pytest.fixture
-def site(httpserver: HTTPServer) -> FakeSite:
-    fake = FakeSite(httpserver)
-    fake.load()
-    httpserver.expect_request("").respond_with_handler(fake.handle)
-    return fake
+def site(fake_site: FakeSite) -> FakeSite:
+    return fake_site
 
 
 def config(tmp_path: Path, site: FakeSite, **overrides: Any) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scraper.config import Settings, Source
-from scraper.discover import Link
+from scraper.fetch.discover import Link
 from scraper.frontmatter import read_meta
 from scraper.tag import TopicRules
 from scraper.update import SourceReport, Updater

@@ -14,12 +14,12 @@ from readability import Document as ReadabilityDocument
 from readability.readability import Unparseable
 from trafilatura.htmlprocessing import convert_to_html
 
-from scraper import clean
 from scraper.consensus import Opinion, keep_agreed
 from scraper.dates import parse_any
 from scraper.errors import ParseError
 from scraper.models import Article, Block, Document
-from scraper.parse import walk_blocks
+from scraper.read import clean
+from scraper.read.parse import walk_blocks
 from scraper.sites import register
 from scraper.sites.base import SiteAdapter
 

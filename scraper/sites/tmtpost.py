@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from scraper import clean
 from scraper.dates import BEIJING, parse_any, parse_english_date, parse_numeric_date
 from scraper.errors import ParseError
 from scraper.mdtext import squash
 from scraper.models import Article, Block, Document
-from scraper.parse import walk_blocks
+from scraper.read import clean
+from scraper.read.parse import walk_blocks
 from scraper.sites import register
 from scraper.sites.base import SiteAdapter
 

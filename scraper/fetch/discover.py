@@ -14,9 +14,9 @@ import lxml.html
 from lxml import etree
 
 from scraper.dates import plausible
-from scraper.decode import decode_page
 from scraper.errors import ParseError
 from scraper.mdtext import squash
+from scraper.read.decode import decode_page
 from scraper.urls import is_http, strip_tracking
 
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)

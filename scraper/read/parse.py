@@ -10,10 +10,10 @@ import re
 import lxml.html
 from lxml import etree
 
-from scraper.decode import decode_page
 from scraper.errors import ParseError
 from scraper.mdtext import escape_block, escape_inline, link, protect_line_start, squash
 from scraper.models import Block, Document, PageMeta, RawPage
+from scraper.read.decode import decode_page
 
 # Never content: dropped with everything inside them.
 DROP_TAGS = {

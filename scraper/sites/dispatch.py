@@ -11,7 +11,7 @@ from lxml import etree
 from scraper import sites
 from scraper.errors import SkipArticle
 from scraper.models import Article, Document, RawPage
-from scraper.parse import parse_page
+from scraper.read.parse import parse_page
 from scraper.sites.base import SiteAdapter
 
 # Bot-blocking interstitials seen in front of Chinese and international news sites.

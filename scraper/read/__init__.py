@@ -1,0 +1,1 @@
+"""Reading a saved page: decode its bytes, parse it into blocks, clean the blocks."""

@@ -1,0 +1,1 @@
+"""Writing articles: render an Article as Markdown, store it under docs/articles/."""
