@@ -17,7 +17,7 @@ from scraper.report import write_report
 from scraper.tag import TopicRules
 from tests.conftest import build_site, demo_docs_with_golden_articles, site_root
 from tests.reader_days import write_days
-from tests.test_browser import SCREENSHOTS, QuietHandler, browser  # noqa: F401 (fixture)
+from tests.test_browser import SCREENSHOTS, QuietHandler, browser, digest_sections  # noqa: F401
 
 RUN_REPORT: dict[str, Any] = {
     "started": "2026-11-28T22:00:00+00:00", "finished": "2026-11-28T22:03:00+00:00",
@@ -191,18 +191,6 @@ def test_an_article_has_a_description_and_link_preview_tags(page: Any, base_url:
 
 
 # 3. Daily digests
-
-def digest_sections(page: Any) -> dict[str, list[str]]:
-    return page.evaluate("""() => {
-        const out = {};
-        let current = null;
-        for (const el of document.querySelectorAll('.md-content h2, .md-content h2 ~ ul > li')) {
-            if (el.tagName === 'H2') { current = el.innerText.trim(); out[current] = []; }
-            else if (current) out[current].push(el.innerText);
-        }
-        return out;
-    }""")
-
 
 def test_a_digest_lists_each_story_once_under_its_first_topic(page: Any, base_url: str) -> None:
     page.goto(base_url + "/digest/2026-11-28/")
