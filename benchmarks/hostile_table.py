@@ -28,10 +28,10 @@ def run_entry(entry: dict, rules, scratch: Path) -> str:  # type: ignore[no-unty
     path = HOSTILE / entry["file"]  # an absolute name (generated input) stays as it is
     if entry["kind"] == "feed":
         try:
-            links, warning = feed_links(path.read_bytes(), "https://www.tmtpost.com/rss.xml")
+            found = feed_links(path.read_bytes(), "https://www.tmtpost.com/rss.xml")
         except ScraperError as exc:
             return f"refused: {exc}"[:90]
-        return f"{len(links)} item(s) read" + (" (malformed, warned)" if warning else "")
+        return f"{len(found.links)} item(s) read" + (" (malformed, warned)" if found.warnings else "")
     docs = scratch / "docs" / Path(entry["file"]).name
     counts = import_pages([(path, None)], docs, rules)
     if counts.errors:

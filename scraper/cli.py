@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,22 @@ from scraper.tag import TopicRules, load_rules
 from scraper.write.render import render_page, render_record
 
 PAGE = click.argument("pages", nargs=-1, required=True, type=click.Path())
-URL = click.option("--url", help="The page's original address (only with a single PAGE): picks "
+
+
+def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--url is parsed at the border like every address: only a usable http(s) URL passes."""
+    if value is None:
+        return None
+    from scraper.urls import parse_url
+
+    checked = parse_url(value)
+    if checked.url is None:
+        raise click.BadParameter(f"{value[:200]!r}: {checked.problem}")
+    return checked.url
+
+
+URL = click.option("--url", callback=_http_url,
+                   help="The page's original http(s) address (only with a single PAGE): picks "
                    "the site adapter by host and is recorded as the source link.")
 TOPICS = click.option("--topics", "topics_file", type=click.Path(dir_okay=False),
                       help="Topic rules file (default: ./topics.yml, else the built-in rules).")
@@ -80,6 +97,8 @@ def extract(pages: tuple[str, ...], url: str | None, topics_file: str | None, fm
         else:
             ok += 1
             record = render_record(outcome.article)
+            for warning in outcome.article.warnings:
+                click.echo(f"warning: {outcome.source}: {warning}", err=True)
             if outcome.article.language == OTHER_LANGUAGE:
                 click.echo(f"warning: {outcome.source}: the page is in a language we do not publish "
                            "(only English and Chinese); import and update refuse it", err=True)
@@ -138,15 +157,24 @@ CONFIG = click.option("--config", "config_file", default="scraper.yml", show_def
                       type=click.Path(dir_okay=False), help="The sources and politeness settings.")
 
 
+def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value >= 1):
+        raise click.BadParameter(f"{value}: give a number of seconds, at least 1")
+    return value
+
+
 @main.command()
 @CONFIG
-def update(config_file: str) -> None:
+@click.option("--deadline", type=float, callback=_seconds, metavar="SECONDS",
+              help="Stop starting fetches in time to write every page and the report within "
+              "SECONDS (overrides the config's `deadline`); the rest is deferred.")
+def update(config_file: str, deadline: float | None) -> None:
     """Fetch every configured source and write new and changed articles into the docs folder.
 
     Writes only article pages under the docs folder and the JSON report (which the build
     turns into the Sources page). Prints a summary; exit status 0 when a source worked.
 
-    Example: scraper update --config scraper.yml
+    Example: scraper update --config scraper.yml --deadline 1500
     """
     from scraper.config import load_config
     from scraper.report import render_report, write_report
@@ -156,6 +184,8 @@ def update(config_file: str) -> None:
         settings = load_config(config_file)
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
+    if deadline is not None:
+        settings = dataclasses.replace(settings, deadline=deadline)
     rules = _rules(str(settings.topics) if settings.topics else None)
     tty = sys.stderr.isatty()
     bars: dict[str, Any] = {}

@@ -50,6 +50,7 @@ class Settings:
     allow_hosts: tuple[str, ...] = ()  # private/loopback hosts the run may contact (tests)
     topics: Path | None = None
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    deadline: float | None = None  # seconds the whole run may take (`scraper update --deadline`)
 
 
 def _where(path: Path, key: str) -> str:
@@ -86,6 +87,7 @@ NUMBERS = {
     "max_delay": Number(30.0, 0, 24 * 3600),
     "retries": Number(3, 0, 20, integer=True),
     "backoff": Number(1.0, 0, 3600),
+    "deadline": Number(None, 1, 7 * 24 * 3600),  # seconds for the whole run; none by default
 }
 TIMEOUT = {"connect": Number(10, 0.1, 600), "read": Number(30, 0.1, 3600)}
 SOURCE_NUMBERS = {"pages": Number(1, 1, 1000, integer=True),

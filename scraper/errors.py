@@ -15,6 +15,10 @@ class FetchError(ScraperError):
         self.status = status  # the HTTP status, where the server answered
 
 
+class DeadlineError(FetchError):
+    """A request was not started because the run's deadline is too near."""
+
+
 class ParseError(ScraperError):
     """A page was read but holds no article we can extract."""
 

@@ -38,7 +38,7 @@ _BLOCK = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
 _EMPTY = re.compile(r"^-{3}[ \t]*\n(?:\.{3}|-{3})[ \t]*(?:\n|$)")
 _TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")  # as topic rules allow (scraper.tag)
 _TOPIC_WHAT = "a topic id (lower-case letters, digits and '-')"
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 # Keys the theme acts on that no article may set: a page template of the editor's choice,
 # and Material's redirect.html, which prints `location` into a script.
 _REFUSED = {"template": "chooses the page's theme template", "location": "is printed into a script"}

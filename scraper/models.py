@@ -73,9 +73,11 @@ class Document:
 
     def __init__(self, source: str, url: str | None, blocks: tuple[Block, ...] | None = None,
                  meta: PageMeta | None = None, tree: Any = None,
-                 walk: Callable[[Any], list[Block]] | None = None) -> None:
+                 walk: Callable[[Any], list[Block]] | None = None,
+                 warnings: tuple[str, ...] = ()) -> None:
         self.source = source
         self.url = url
+        self.warnings = warnings  # e.g. an unusable canonical link, dropped
         self.meta = meta or PageMeta()
         self.tree = tree  # the parsed HTML (lxml), for adapters that use selectors
         self._blocks = blocks
@@ -130,6 +132,7 @@ class Article:
     evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # other addresses the article was reached by (normal form)
     source_updated: datetime | None = None  # the feed's "updated" stamp when last fetched
+    warnings: tuple[str, ...] = ()  # what was dropped on the way (never stored in the page)
 
     @property
     def key(self) -> str:

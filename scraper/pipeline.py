@@ -77,14 +77,19 @@ def store_article(docs: Path, article: Article, rules: TopicRules,
 
 
 def ingest(read: Callable[[], RawPage], docs: Path, rules: TopicRules, index: ArchiveIndex,
-           adjust: Callable[[Article], Article] | None = None) -> tuple[str, str]:
+           adjust: Callable[[Article], Article] | None = None,
+           warn: Callable[[str], None] | None = None) -> tuple[str, str]:
     """One page from reading to its written article: (status, the page's path or the error).
 
     Status is new, updated, unchanged, skipped (not an article) or failed; nothing raised.
+    `warn` hears what was dropped on the way (e.g. an unusable canonical link).
     """
     outcome = extract_one("", read, rules, adjust)
     if outcome.article is None:
         return ("skipped" if outcome.skipped else "failed"), outcome.error or "unknown error"
+    if warn is not None:
+        for warning in outcome.article.warnings:
+            warn(warning)
     try:
         path, status = store_article(docs, outcome.article, rules, index)
     except SkipArticle as exc:
@@ -111,10 +116,18 @@ def open_archive(docs: Path) -> ArchiveIndex:
 
 
 def ingest_files(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
-                 index: ArchiveIndex, report: Callable[[str, str, str], None]) -> None:
+                 index: ArchiveIndex, report: Callable[[str, str, str], None],
+                 warn: Callable[[str], None] | None = None) -> None:
     for path, url in pages:
-        status, detail = ingest(functools.partial(read_page, path, url), docs, rules, index)
+        status, detail = ingest(functools.partial(read_page, path, url), docs, rules, index,
+                                warn=_prefixed(warn, str(path)))
         report(status, str(path), detail)
+
+
+def _prefixed(warn: Callable[[str], None] | None, prefix: str) -> Callable[[str], None] | None:
+    if warn is None:
+        return None
+    return lambda warning: warn(f"{prefix}: {warning}")
 
 
 def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: TopicRules,
@@ -131,5 +144,5 @@ def import_pages(pages: Iterable[tuple[Path, str | None]], docs: Path, rules: To
 
     index = open_archive(docs)
     counts.warnings += index.warnings
-    ingest_files(pages, docs, rules, index, count)
+    ingest_files(pages, docs, rules, index, count, counts.warnings.append)
     return counts

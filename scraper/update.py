@@ -7,6 +7,7 @@ them. One source failing never stops the others; everything is counted in the re
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,10 +17,10 @@ from typing import Any
 from scraper import sites
 from scraper.config import Settings, Source
 from scraper.dates import BEIJING
-from scraper.errors import FetchError, ParseError
-from scraper.fetch.discover import Link, feed_links, listing_links
+from scraper.errors import DeadlineError, FetchError, ParseError
+from scraper.fetch.discover import Found, Link, feed_links, listing_links
 from scraper.fetch.files import folder_pages
-from scraper.fetch.http import Fetcher
+from scraper.fetch.http import Clock, Fetcher
 from scraper.frontmatter import ArticleMeta
 from scraper.models import Article, RawPage
 from scraper.pipeline import ingest, ingest_files, open_archive
@@ -30,12 +31,23 @@ from scraper.write.store import id_slug
 STATUSES = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
 
 
+def deadline_reserve(deadline: float) -> float:
+    """Seconds kept back from the run's deadline to write the listings and the report.
+
+    A tenth of the deadline, at least 5 s and at most 120 s: fetching stops (and no request
+    runs on) once only this much is left. Every article page is written as it is fetched.
+    """
+    return min(120.0, max(5.0, deadline / 10))
+
+
 @dataclass
 class SourceReport:
     name: str
     type: str
     url: str | None
-    status: str = "ok"  # ok, partial (some articles failed), failed (the source itself failed)
+    # ok, partial (some articles failed), failed (the source itself failed),
+    # deferred (the run's deadline came before the source was read)
+    status: str = "ok"
     http: Counter[str] = field(default_factory=Counter)
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, str]] = field(default_factory=list)
@@ -66,6 +78,7 @@ class Updater:
     progress: Progress = _quiet
     start_total: Callable[[str, int], None] = lambda name, total: None
     budget: int = field(init=False)  # article pages this run may still fetch
+    stopped: bool = field(init=False, default=False)  # the run's deadline stopped fetching
 
     def __post_init__(self) -> None:
         self.budget = self.settings.max_articles
@@ -73,26 +86,36 @@ class Updater:
 
     # --- discovering links -------------------------------------------------------------
 
+    def _out_of_time(self, url: str) -> bool:
+        if not self.fetcher.can_start(url):
+            self.stopped = True
+        return self.stopped
+
     def _links(self, source: Source, report: SourceReport) -> list[Link]:
         assert source.url is not None
         links: list[Link] = []
         url: str | None = source.url
         for _ in range(source.pages):
-            if url is None:
+            if url is None or (links and self._out_of_time(url)):
                 break
             page, response = self._fetch(url, report)
             if source.type == "feed":
-                found, warning = feed_links(page.content, page.url or url,
-                                            dict(response.headers))
-                if warning:
-                    report.warnings.append(warning)
-                return found
-            assert source.link_pattern is not None
-            found, url = listing_links(page.content, page.url or url, source.link_pattern,
-                                       page.content_type)
+                found = feed_links(page.content, page.url or url, dict(response.headers))
+            else:
+                assert source.link_pattern is not None
+                found = listing_links(page.content, page.url or url, source.link_pattern,
+                                      page.content_type)
+            self._note_unusable(found, source, report)
             seen = {link.url for link in links}
-            links += [link for link in found if link.url not in seen]
+            links += [link for link in found.links if link.url not in seen]
+            url = found.next_url
         return links
+
+    def _note_unusable(self, found: Found, source: Source, report: SourceReport) -> None:
+        """Items without a usable link are skipped and counted; page problems are warnings."""
+        report.warnings += found.warnings
+        for item, why in found.unusable:
+            self._count(source, report, "skipped", item, why)
 
     def _fetch(self, url: str, report: SourceReport) -> tuple[RawPage, Any]:
         before = len(self.fetcher.log)
@@ -143,9 +166,10 @@ class Updater:
             report.counts["unchanged"] += 1
             self.progress(source.name, "unchanged", link.url, "already in the archive")
             return
-        if self.budget <= 0:
+        if self.budget <= 0 or self._out_of_time(link.url):
             report.counts["deferred"] += 1
-            self.progress(source.name, "deferred", link.url, "article cap for this run reached")
+            why = "the run's deadline is near" if self.stopped else "article cap for this run reached"
+            self.progress(source.name, "deferred", link.url, why)
             return
         self.budget -= 1
 
@@ -156,7 +180,8 @@ class Updater:
             return page
 
         status, detail = ingest(fetched, self.settings.docs, self.rules, self.index,
-                                lambda article: self._fill_gaps(article, link))
+                                lambda article: self._fill_gaps(article, link),
+                                warn=lambda warning: report.warnings.append(f"{link.url}: {warning}"))
         self._count(source, report, status, link.url, detail)
 
     def _count(self, source: Source, report: SourceReport, status: str, where: str,
@@ -174,11 +199,16 @@ class Updater:
         self.start_total(source.name, len(pages))
         ingest_files(pages, self.settings.docs, self.rules, self.index,
                      lambda status, where, detail: self._count(source, report, status, where,
-                                                               detail))
+                                                               detail),
+                     warn=report.warnings.append)
 
     def run_source(self, source: Source) -> SourceReport:
         report = SourceReport(source.name, source.type,
                               source.url or (str(source.path) if source.path else None))
+        if source.url and self._out_of_time(source.url):
+            report.status = "deferred"
+            report.warnings.append("not read: the run's deadline came first")
+            return report
         try:
             if source.type == "files":
                 self._files(source, report)
@@ -189,11 +219,19 @@ class Updater:
                 self.start_total(source.name, len(links))
                 for link in links:
                     self._article(link, source, report)
+        except DeadlineError as exc:
+            self.stopped = True
+            report.status = "deferred"
+            report.warnings.append(f"not read: {exc}")
+            return report
         except (FetchError, ParseError) as exc:
             report.status = "failed"
             report.error(source.url or str(source.path), str(exc))
             self.progress(source.name, "failed", source.url or "", str(exc))
             return report
+        if self.stopped and report.counts["deferred"]:
+            report.warnings.append(f"the run's deadline stopped this source: "
+                                   f"{report.counts['deferred']} item(s) deferred to the next run")
         done = sum(report.counts[s] for s in ("new", "updated", "unchanged"))
         if report.counts["failed"] + report.counts["skipped"]:
             report.status = "partial" if done or report.counts["deferred"] else "failed"
@@ -206,9 +244,15 @@ def _looks_truncated(content: bytes) -> bool:
 
 
 def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quiet,
-               start_total: Callable[[str, int], None] | None = None) -> dict[str, Any]:
+               start_total: Callable[[str, int], None] | None = None,
+               clock: Clock = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+               ) -> dict[str, Any]:
+    """Every source in turn; with `settings.deadline`, fetching stops in time for the report."""
     started = datetime.now(UTC)
-    fetcher = Fetcher(settings)
+    stop_at = None
+    if settings.deadline is not None:
+        stop_at = clock() + settings.deadline - deadline_reserve(settings.deadline)
+    fetcher = Fetcher(settings, clock=clock, sleep=sleep, stop_at=stop_at)
     try:
         updater = Updater(settings, rules, fetcher, progress,
                           start_total or (lambda name, total: None))
@@ -218,7 +262,7 @@ def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quie
     totals: Counter[str] = Counter()
     for r in reports:
         totals.update(r.counts)
-    return {
+    report: dict[str, Any] = {
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "sources": [r.as_dict() for r in reports],
@@ -228,3 +272,6 @@ def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quie
         "failed_sources": sum(r.status == "failed" for r in reports),
         "archive_warnings": updater.index.warnings,
     }
+    if settings.deadline is not None:
+        report["deadline"] = {"seconds": settings.deadline, "stopped_run": updater.stopped}
+    return report

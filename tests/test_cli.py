@@ -172,17 +172,6 @@ def test_check_site_reads_the_search_index_and_feeds(built_site: Path, tmp_path:
     assert code == 1 and "search_index.json" in out and "feed.xml: live markup" in out
 
 
-def test_extract_reads_any_language_and_import_publishes_only_english_and_chinese(
-        tmp_path: Path) -> None:
-    page = FIXTURES / "hostile" / "unknown-language.html"
-    code, out, err = run("extract", "--format", "jsonl", str(page))
-    record = json.loads(out)
-    assert code == 0 and record["language"] == "other"
-    assert "Компания рассчитывает" in record["text"]
-    assert "language we do not publish" in err
-    code, out, err = run("import", "--docs", str(tmp_path / "docs"), str(page))
-    assert code == 1 and "language we do not publish" in out + err
-    assert not list((tmp_path / "docs" / "articles").glob("*.md"))
 # --- refusals are one line naming the input -----------------------------------------------
 
 def error_line(args: list[str]) -> str:
@@ -359,3 +348,16 @@ def test_a_strict_build_fails_naming_each_article_whose_front_matter_is_broken(
                                      "not valid YAML"], strict=True):
         assert f"WARNING -  docs/articles/{page.name}: front matter: {problem}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_extract_reads_any_language_and_import_publishes_only_english_and_chinese(
+        tmp_path: Path) -> None:
+    page = FIXTURES / "hostile" / "unknown-language.html"
+    code, out, err = run("extract", "--format", "jsonl", str(page))
+    record = json.loads(out)
+    assert code == 0 and record["language"] == "other"
+    assert "Компания рассчитывает" in record["text"]
+    assert "language we do not publish" in err
+    code, out, err = run("import", "--docs", str(tmp_path / "docs"), str(page))
+    assert code == 1 and "language we do not publish" in out + err
+    assert not list((tmp_path / "docs" / "articles").glob("*.md"))

@@ -340,7 +340,7 @@ def test_a_feed_items_short_description_becomes_its_summary_as_plain_text() -> N
     <item><title>B</title><link>https://example.org/b</link>
       <description>""" + b"word " * 200 + b"""</description></item>
     </channel></rss>"""
-    links, _ = feed_links(feed, "https://example.org/feed")
+    links = feed_links(feed, "https://example.org/feed").links
     assert [link.summary for link in links] == ["Hackers stole data.", None]  # too long for one
 
 

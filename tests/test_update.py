@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,13 @@ def update(cfg: Path) -> tuple[int, dict[str, Any]]:
 
 def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {s["name"]: s for s in report["sources"]}
+
+
+def feed_source(site: FakeSite, items: str) -> list[dict[str, str]]:
+    """Serves an RSS feed of `items` at /f.xml; the sources list with just that feed, "f"."""
+    site.routes["/f.xml"] = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>'
+                             f'{items}</channel></rss>').encode()
+    return [{"name": "f", "type": "feed", "url": site.url("/f.xml")}]
 
 
 def articles(tmp_path: Path) -> dict[str, bytes]:
@@ -225,12 +233,9 @@ def test_retry_after_a_429_succeeds(tmp_path: Path, site: FakeSite) -> None:
 ])
 def test_bad_pages_are_recorded_per_article(tmp_path: Path, site: FakeSite, page: str,
                                             status: str, message: str) -> None:
-    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title><item><title>x'
-            f'</title><link>{site.url("/faults/" + page)}</link></item><item><title>y</title>'
-            f'<link>{site.url("/7400001.html")}</link></item></channel></rss>')
-    site.routes["/f.xml"] = feed.encode()
-    _, report = update(config(tmp_path, site, sources=[
-        {"name": "f", "type": "feed", "url": site.url("/f.xml")}]))
+    items = (f'<item><title>x</title><link>{site.url("/faults/" + page)}</link></item>'
+             f'<item><title>y</title><link>{site.url("/7400001.html")}</link></item>')
+    _, report = update(config(tmp_path, site, sources=feed_source(site, items)))
     f = by_name(report)["f"]
     assert f["counts"][status] == 1 and f["counts"]["new"] == 1
     assert message in f["errors"][0]["error"]
@@ -345,3 +350,139 @@ def test_a_config_mistake_names_the_file_and_key(tmp_path: Path, site: FakeSite,
     result = CliRunner().invoke(main, ["update", "--config", str(cfg)])
     assert result.exit_code == 1 and str(cfg) in result.output and message in result.output
     assert site.hits == []
+
+
+BAD_LINKS = ["http://127.0.0.1:99999/post/1", "http://[::1/post/1", "http://[x/",
+             "http://127.0.0.1:abc/post/1", "http://:80/post/1", "http://user:pw@127.0.0.1/post/1",
+             "javascript:alert(1)", "data:text/html,x", "http://127.0.0.1/\x01post",
+             "http://" + "a" * 3000 + ".com/", "http://xn--zz/post/1", ""]
+
+
+def test_bad_addresses_in_a_feed_are_problems_of_their_source(tmp_path: Path,
+                                                              site: FakeSite) -> None:
+    items = "".join(f"<item><title>bad {i}</title><link>{escape(link)}</link></item>"
+                    for i, link in enumerate(BAD_LINKS))
+    items += (f'<item><title>no link</title><guid isPermaLink="false">{site.url("/7400003.html")}'
+              '</guid></item>')
+    items += f'<item><title>good</title><link>{site.url("/7400001.html")}</link></item>'
+    code, report = update(config(tmp_path, site, sources=feed_source(site, items)))
+    assert code == 0
+    bad = by_name(report)["f"]
+    assert bad["counts"]["new"] == 1 and bad["counts"]["skipped"] == len(BAD_LINKS) + 1
+    assert bad["status"] == "partial"
+    assert set(articles(tmp_path)) == {"tmtpost-7400001.md"}
+    assert site.paths().count("/f.xml") == 1  # never fetched again as an article
+
+
+def test_bad_addresses_on_a_listing_are_warnings_of_their_source(tmp_path: Path,
+                                                                 site: FakeSite) -> None:
+    anchors = "".join(f'<a href="{escape(link, quote=True)}">x</a>' for link in BAD_LINKS)
+    site.routes["/bad-list.html"] = (f'<html><body>{anchors}<a href="/post/7300001">one</a>'
+                                     f'</body></html>').encode()
+    code, report = update(config(tmp_path, site, sources=[
+        {"name": "list", "type": "listing", "url": site.url("/bad-list.html"),
+         "link_pattern": r"^/post/\d+$"}]))
+    assert code == 0
+    listing = by_name(report)["list"]
+    assert listing["counts"]["new"] == 1 and listing["status"] == "ok"
+    assert sum("unusable link" in w for w in listing["warnings"]) >= 8
+
+
+# (werkzeug will not send a Location with a bad port or brackets: test_slow_servers does)
+@pytest.mark.parametrize("location", ["javascript:alert(1)", "data:text/html,x"])
+def test_a_redirect_to_a_bad_address_fails_only_that_article(tmp_path: Path, site: FakeSite,
+                                                             location: str) -> None:
+    site.faults["/post/7300002"] = (302, 0.0, {"Location": location})
+    code, report = update(config(tmp_path, site))
+    assert code == 0
+    en = by_name(report)["en"]
+    assert en["counts"]["new"] == 7 and en["counts"]["failed"] == 1
+    assert any("unusable address" in e["error"] for e in en["errors"])
+
+
+class SteppedClock:
+    """Stands still unless the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_deadline_stops_new_fetches_and_defers_the_rest(tmp_path: Path, site: FakeSite) -> None:
+    from scraper.config import load_config
+    from scraper.tag import load_rules
+    from scraper.update import deadline_reserve, run_update
+
+    clock = SteppedClock()
+
+    def progress(source: str, status: str, url: str, detail: str) -> None:
+        if status == "new":
+            clock.now += 250  # each article "takes" 250 s
+
+    settings = load_config(config(tmp_path, site, deadline=1000))
+    assert deadline_reserve(1000) == 100  # no fetch starts at or after 900 s
+    slept: list[float] = []
+    report = run_update(settings, load_rules(None), progress, clock=clock, sleep=slept.append)
+    en, zh = by_name(report)["en"], by_name(report)["zh"]
+    # posts 1-4 start at 0, 250, 500 and 750 s; at 1000 s the rest waits for the next run
+    assert en["counts"]["new"] == 4 and en["counts"]["deferred"] == 4
+    assert en["status"] == "ok" and en["errors"] == []
+    assert any("deadline stopped this source: 4 item(s) deferred" in w for w in en["warnings"])
+    assert zh["status"] == "deferred" and "/rss.xml" not in site.paths()
+    assert report["deadline"] == {"seconds": 1000, "stopped_run": True}
+    assert len(articles(tmp_path)) == 4 and slept == []
+    # only articles are written (the build makes the listings from them)
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["articles"]
+
+
+def test_a_request_in_flight_at_the_deadline_is_abandoned(tmp_path: Path, site: FakeSite) -> None:
+    from scraper.config import load_config
+    from scraper.tag import load_rules
+    from scraper.update import run_update
+
+    clock = SteppedClock()
+    serve = site.handle
+
+    def stalls(request: Any) -> Any:
+        if request.path == "/post/7300002":
+            clock.now += 5000  # the answer "arrives" after the run's deadline
+        return serve(request)
+
+    site.server.clear()
+    site.server.expect_request("").respond_with_handler(stalls)
+    settings = load_config(config(tmp_path, site, deadline=1000, timeout={"connect": 600, "read": 600}))
+    report = run_update(settings, load_rules(None), clock=clock, sleep=lambda s: None)
+    en = by_name(report)["en"]
+    assert en["counts"]["new"] == 1 and en["counts"]["failed"] == 1
+    assert "abandoned" in en["errors"][0]["error"] and en["counts"]["deferred"] == 6
+
+
+def test_without_a_deadline_nothing_is_deferred(tmp_path: Path, site: FakeSite) -> None:
+    code, report = update(config(tmp_path, site))
+    assert code == 0 and report["totals"]["deferred"] == 0 and "deadline" not in report
+
+
+def test_the_deadline_option_overrides_the_config(tmp_path: Path, site: FakeSite) -> None:
+    cfg = config(tmp_path, site, deadline=5000)
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg), "--deadline", "3000"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "state" / "report.json").read_text())
+    assert report["deadline"] == {"seconds": 3000, "stopped_run": False}
+    assert report["totals"]["new"] == 13
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-5", "soon"])
+def test_a_bad_deadline_option_is_a_usage_error(tmp_path: Path, site: FakeSite, value: str) -> None:
+    result = CliRunner().invoke(main, ["update", "--config", str(config(tmp_path, site)),
+                                       "--deadline", value])
+    assert result.exit_code == 2 and "Invalid value for '--deadline'" in result.output
+    assert site.hits == []
+
+
+@pytest.mark.parametrize("value", [0, "soon", True])
+def test_a_bad_deadline_key_names_the_key(tmp_path: Path, site: FakeSite, value: Any) -> None:
+    cfg = config(tmp_path, site, deadline=value)
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg)])
+    assert result.exit_code == 1 and "key 'deadline'" in result.output

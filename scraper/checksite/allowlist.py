@@ -31,6 +31,7 @@ from pathlib import Path
 
 from scraper.errors import SiteCheckError
 from scraper.mkdocs.searchindex import SearchIndex, SearchIndexError
+from scraper.searchtext import INDEX_LANGUAGE
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 _EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
@@ -103,10 +104,9 @@ class AllowList:
         with tempfile.TemporaryDirectory() as tmp:
             index = SearchIndex({})
             index.add("/", "<html><body><main data-pagefind-body><p>x</p></main></body></html>")
-            # the site's pages carry their language: Pagefind then writes that language's files
-            for lang in ("en", "zh"):
-                index.add(f"/{lang}/", f'<html lang="{lang}"><body><main data-pagefind-body><p>x</p>'
-                                       "</main></body></html>")
+            # Articles go in as records of INDEX_LANGUAGE: that language's WebAssembly too.
+            index.add("/a/", f'<html lang="{INDEX_LANGUAGE}"><body><main data-pagefind-body><p>x</p>'
+                             "</main></body></html>")
             index.start_writing(Path(tmp))
             index.finish()
             for path in Path(tmp).rglob("*"):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import feedparser
 import lxml.html
@@ -17,10 +17,15 @@ from scraper.dates import plausible
 from scraper.errors import ParseError
 from scraper.mdtext import squash
 from scraper.read.decode import decode_page
-from scraper.urls import is_http, strip_tracking
+from scraper.read.parse import XML_DECLARATION, parse_html
+from scraper.urls import NOT_HTTP, host_of, parse_url, strip_tracking
 
-ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
 MAX_ITEMS = 2000  # a feed or listing with more links is cut here; the rest waits
+MAX_PROBLEMS_LISTED = 20  # a page full of broken links is summed up after this many
+# Feeds never need entities of their own, and declaring them is how expansion attacks
+# start. Checked on the whole decoded text, which is exactly what feedparser is given.
+ENTITY_DECLARATION = re.compile(r"<!ENTITY")
+_MIME = re.compile(r"^\s*([\w.+-]+/[\w.+-]+)")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,16 @@ def _summary(entry: Any) -> str | None:
     return text if 0 < len(text) <= MAX_SUMMARY else None
 
 
+@dataclass
+class Found:
+    """What a feed or listing page yields: article links, the next page, and what was wrong."""
+
+    links: list[Link] = field(default_factory=list)
+    next_url: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    unusable: list[tuple[str, str]] = field(default_factory=list)  # (item, why no link)
+
+
 def _when(entry: Any, key: str) -> datetime | None:
     # dict.get: feedparser's own .get maps a missing "updated" to "published" (deprecated)
     parsed = dict.get(entry, f"{key}_parsed")
@@ -59,60 +74,94 @@ def _when(entry: Any, key: str) -> datetime | None:
     return when if plausible(when) else None
 
 
-def feed_links(content: bytes, base_url: str, headers: dict[str, str] | None = None
-               ) -> tuple[list[Link], str | None]:
-    """Items of a feed, and a warning when feedparser had to recover from broken XML."""
-    if ENTITY_DECLARATION.search(content[:65536]):
-        # feeds never need their own entities; declaring them is how expansion attacks start
+def _feed_text(content: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """The feed as UTF-8 bytes for feedparser, and the response headers it should see.
+
+    We decode (BOM, HTTP charset, XML declaration, detection) and check the text; feedparser
+    then parses those very characters, so no encoding trick (UTF-16, padding, a charset only
+    in the header) makes it read something other than what was checked.
+    """
+    folded = {k.lower(): v for k, v in headers.items()}
+    text = decode_page(content, folded.get("content-type"))
+    if ENTITY_DECLARATION.search(text):
         raise ParseError("the feed declares its own XML entities (an entity-expansion attack?)")
-    parsed = feedparser.parse(content, response_headers=headers or {})
-    warning = None
+    text = XML_DECLARATION.sub("", text, count=1)
+    mime = _MIME.match(folded.get("content-type", ""))
+    folded["content-type"] = f"{mime.group(1) if mime else 'application/xml'}; charset=utf-8"
+    folded.pop("content-encoding", None)  # the body is already decompressed
+    data = ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8", "replace")
+    return data, folded
+
+
+def feed_links(content: bytes, base_url: str, headers: dict[str, str] | None = None) -> Found:
+    """Items of a feed; items without a usable http(s) link are listed in `unusable`."""
+    data, folded = _feed_text(content, headers or {})
+    parsed = feedparser.parse(data, response_headers=folded)
+    found = Found()
+    if not parsed.entries and (parsed.bozo or not parsed.version):
+        problem = getattr(parsed, "bozo_exception", None) or "no RSS, Atom or RDF structure"
+        raise ParseError(f"not a readable feed: {problem}")
     if parsed.bozo:
         problem = getattr(parsed, "bozo_exception", None) or "malformed"
-        if not parsed.entries:
-            raise ParseError(f"not a readable feed: {problem}")
-        warning = f"malformed feed, read {len(parsed.entries)} item(s) anyway: {problem}"
-    links = []
-    for entry in parsed.entries[:MAX_ITEMS]:
+        found.warnings.append(f"malformed feed, read {len(parsed.entries)} item(s) anyway: "
+                              f"{problem}")
+    own = parse_url(base_url).url
+    for n, entry in enumerate(parsed.entries[:MAX_ITEMS], 1):
+        # feedparser fills `link` from <link>, or from a <guid> that is a permalink; never
+        # join an empty link to the feed's own address (the feed would be read as a page)
         href = entry.get("link") or ""
-        url = urljoin(base_url, href.strip())
-        if not is_http(url):
+        title = entry.get("title")
+        label = f"item {n}" + (f" ({title[:80]!r})" if title else "")
+        checked = parse_url(href, base_url) if href.strip() else None
+        if checked is None or checked.url is None:
+            why = "no http(s) link" if checked is None else (
+                f"unusable link {href[:200]!r}: {checked.problem}")
+            found.unusable.append((label, why))
             continue
-        links.append(Link(strip_tracking(url), entry.get("title"), _when(entry, "published"),
-                          _when(entry, "updated"), _summary(entry)))
-    return links, warning
+        if checked.url == own:
+            found.unusable.append((label, "links to the feed itself"))
+            continue
+        found.links.append(Link(strip_tracking(checked.url), title, _when(entry, "published"),
+                                _when(entry, "updated"), _summary(entry)))
+    return found
 
 
 def listing_links(content: bytes, base_url: str, pattern: re.Pattern[str],
-                  content_type: str | None = None) -> tuple[list[Link], str | None]:
-    """Article links on a listing page (first occurrence, in page order) and its next page."""
-    try:
-        root = lxml.html.document_fromstring(decode_page(content, content_type) or "<html/>")
-    except (etree.ParserError, ValueError) as exc:
-        raise ParseError(f"listing page is not parseable HTML: {exc}") from exc
-    base_host = urlsplit(base_url).hostname
+                  content_type: str | None = None) -> Found:
+    """Article links on a listing page (first occurrence, in page order) and its next page.
+
+    A link that is not http(s) (mailto:, javascript:) is no article link; one that claims
+    to be an address and is broken (a bad port, broken brackets) is a warning.
+    """
+    root = parse_html(decode_page(content, content_type) or "<html/>")
+    base_host = host_of(base_url)
     seen: set[str] = set()
-    links: list[Link] = []
-    next_url = None
+    found = Found()
+    broken: list[str] = []
     for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href:
+        href = a.get("href") or ""
+        if not href.strip() or href.strip().startswith("#"):
             continue
-        url = urljoin(base_url, href).split("#", 1)[0]
-        if not is_http(url):
+        checked = parse_url(href, base_url)
+        if checked.url is None:
+            if not (checked.problem or "").startswith(NOT_HTTP):
+                broken.append(f"{href[:200]!r}: {checked.problem}")
             continue
-        if "next" in (a.get("rel") or "").lower().split() and next_url is None:
-            next_url = url
+        url = checked.url
+        if "next" in (a.get("rel") or "").lower().split() and found.next_url is None:
+            found.next_url = url
             continue
-        path = urlsplit(url).path
-        if urlsplit(url).hostname != base_host or not pattern.search(path):
+        if urlsplit(url).hostname != base_host or not pattern.search(urlsplit(url).path):
             continue
         key = strip_tracking(url)
         if key in seen:
             continue
         seen.add(key)
         text = " ".join(a.text_content().split()) or None
-        links.append(Link(key, text))
-        if len(links) >= MAX_ITEMS:
+        found.links.append(Link(key, text))
+        if len(found.links) >= MAX_ITEMS:
             break
-    return links, next_url
+    found.warnings += [f"unusable link {b}" for b in broken[:MAX_PROBLEMS_LISTED]]
+    if len(broken) > MAX_PROBLEMS_LISTED:
+        found.warnings.append(f"... and {len(broken) - MAX_PROBLEMS_LISTED} more unusable links")
+    return found

@@ -1,15 +1,24 @@
 """Polite, guarded HTTP: robots.txt, per-host delay, retries, conditional GET, size caps.
 
 Every request goes through `GuardedAdapter`, so the checks hold on every redirect hop too:
-only http(s), no private, loopback or link-local address unless the config allows the host,
-and no body larger than the cap (counted after decompression).
+only http(s) addresses that `parse_url` accepts (a redirect's Location included), no
+private, loopback or link-local address unless the config allows the host, and no body
+larger than the cap (counted after decompression).
+
+Timeouts bound each socket operation, so a server that sends one byte a second never
+trips them. Every request therefore also has a deadline (`request_deadline`), checked
+before every read of the socket, headers included; no request outlives the run's own
+deadline either (`Fetcher.stop_at`).
 """
 
 from __future__ import annotations
 
+import http.client
+import io
 import ipaddress
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,23 +28,142 @@ from protego import Protego
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
 from requests_cache.policy.expiration import EXPIRE_IMMEDIATELY
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from scraper.config import Settings
-from scraper.errors import FetchError
+from scraper.errors import DeadlineError, FetchError
 from scraper.models import RawPage
+from scraper.urls import parse_url
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 120.0  # seconds; a server asking for longer is treated as failing
 MAX_REDIRECTS = 5
+MAX_ROBOTS_BYTES = 500 * 1024  # Google reads the first 500 KiB of a robots.txt; so do we
+
+Clock = Callable[[], float]
+
+
+def request_deadline(settings: Settings) -> float:
+    """Seconds one request may take in all, its redirects and retries included.
+
+    `connect + 2 × read`: time to connect, to wait for the first byte, and as long again
+    for the rest of the answer. A server that answers at all answers well within it; one
+    that drips its headers or body a byte at a time is cut off there.
+    """
+    return settings.connect_timeout + 2 * settings.read_timeout
+
+
+class RequestWatch:
+    """The deadline of the request in flight (clock time), which every socket read checks.
+
+    It also does the waiting between retries, so a test can swap both clock and sleep.
+    """
+
+    def __init__(self, clock: Clock, sleep: Callable[[float], None]) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self.until: float | None = None
+
+    def remaining(self) -> float | None:
+        return None if self.until is None else self.until - self.clock()
+
+    def expired(self) -> bool:
+        left = self.remaining()
+        return left is not None and left <= 0
+
+
+class _WatchedSocketReader(io.RawIOBase):
+    """Reads the socket, each read's timeout cut to what is left of the request's deadline.
+
+    A BufferedReader over this is what http.client reads the status line, the headers and
+    the body from, so a drip in any of them ends at the deadline.
+    """
+
+    def __init__(self, sock: socket.socket, watch: RequestWatch, plain: Any) -> None:
+        super().__init__()
+        self.sock = sock
+        self.watch = watch
+        self.timeout = sock.gettimeout()  # the read timeout urllib3 set for this response
+        # The reader http.client made holds the socket's file open (closing the connection
+        # early only marks it) until the response is done with it, as with the plain reader.
+        self.plain = plain
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.plain.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.watch.remaining()
+        if left is not None:
+            if left <= 0:
+                raise TimeoutError("the request deadline passed")
+            self.sock.settimeout(left if self.timeout is None else min(self.timeout, left))
+        return self.sock.recv_into(buffer)
+
+
+class _WatchedResponse(http.client.HTTPResponse):
+    watch: RequestWatch  # set on the subclass made for each adapter
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self.fp = io.BufferedReader(_WatchedSocketReader(sock, self.watch, self.fp))
+
+
+def _watched_pools(watch: RequestWatch) -> dict[str, type[HTTPConnectionPool]]:
+    """Connection pools whose connections read their responses through the watch."""
+    response = type("WatchedResponse", (_WatchedResponse,), {"watch": watch})
+    http_conn = type("WatchedHTTPConnection", (HTTPConnection,), {"response_class": response})
+    https_conn = type("WatchedHTTPSConnection", (HTTPSConnection,), {"response_class": response})
+    return {"http": type("WatchedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
+            "https": type("WatchedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})}
 
 
 class CappedRetry(Retry):
-    """Honours Retry-After, but never sleeps longer than MAX_RETRY_AFTER."""
+    """Honours a sane Retry-After, never past MAX_RETRY_AFTER nor the request's deadline.
+
+    A Retry-After that is neither seconds nor a date (a negative number, garbage) is
+    ignored in favour of the backoff; no retry starts once the deadline has passed.
+    """
+
+    def __init__(self, *args: Any, watch: RequestWatch | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.watch = watch
+
+    def new(self, **kw: Any) -> CappedRetry:
+        kw.setdefault("watch", self.watch)
+        return super().new(**kw)
+
+    def _bounded(self, seconds: float) -> float:
+        left = self.watch.remaining() if self.watch else None
+        return seconds if left is None else max(0.0, min(seconds, left))
 
     def get_retry_after(self, response: Any) -> float | None:
-        value = super().get_retry_after(response)
-        return None if value is None else min(value, MAX_RETRY_AFTER)
+        try:
+            value = super().get_retry_after(response)
+        except (InvalidHeader, OverflowError, ValueError):
+            return None
+        return None if value is None else self._bounded(min(value, MAX_RETRY_AFTER))
+
+    def get_backoff_time(self) -> float:
+        return self._bounded(super().get_backoff_time())
+
+    def is_exhausted(self) -> bool:
+        return super().is_exhausted() or bool(self.watch and self.watch.expired())
+
+    def sleep(self, response: Any = None) -> None:
+        """As urllib3 does (Retry-After if given and positive, else the backoff), via the watch."""
+        delay = self.get_retry_after(response) if (
+            response is not None and self.respect_retry_after_header) else None
+        if not delay:
+            delay = self.get_backoff_time()
+        if delay > 0:
+            (self.watch.sleep if self.watch else time.sleep)(delay)
 
 
 def _blocked_address(ip: str) -> bool:
@@ -45,13 +173,12 @@ def _blocked_address(ip: str) -> bool:
 
 
 def check_target(url: str, allow_hosts: tuple[str, ...]) -> None:
-    """Refuse non-http(s) URLs and hosts that resolve into private address ranges."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise FetchError(f"{url}: only http and https are fetched")
+    """Refuse unusable or non-http(s) URLs and hosts that resolve into private ranges."""
+    checked = parse_url(url)
+    if checked.url is None:
+        raise FetchError(f"{url[:200]!r}: {checked.problem}")
+    parts = urlsplit(checked.url)
     host = (parts.hostname or "").lower()
-    if not host:
-        raise FetchError(f"{url}: no host")
     if host in allow_hosts:
         return
     try:
@@ -68,13 +195,18 @@ def check_target(url: str, allow_hosts: tuple[str, ...]) -> None:
 
 
 class GuardedAdapter(HTTPAdapter):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, watch: RequestWatch) -> None:
         retry = CappedRetry(total=settings.retries, connect=settings.retries, read=settings.retries,
                             status=settings.retries, backoff_factor=settings.backoff,
                             status_forcelist=RETRY_STATUSES, allowed_methods={"GET", "HEAD"},
-                            respect_retry_after_header=True, raise_on_status=False)
+                            respect_retry_after_header=True, raise_on_status=False, watch=watch)
+        self.watch = watch
         super().__init__(max_retries=retry, pool_connections=4, pool_maxsize=1, pool_block=True)
         self.settings = settings
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _watched_pools(self.watch)
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None, proxies: Any = None,
@@ -82,6 +214,15 @@ class GuardedAdapter(HTTPAdapter):
         check_target(request.url or "", self.settings.allow_hosts)
         response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert,
                                 proxies=proxies)
+        if response.is_redirect:
+            # requests would parse the Location itself, and crash on a broken one
+            location = response.headers.get("Location", "")
+            target = parse_url(location, request.url)
+            if target.url is None:
+                response.close()
+                raise FetchError(f"{request.url}: redirects to an unusable address "
+                                 f"{location[:200]!r}: {target.problem}")
+            response.headers["Location"] = target.url
         limit = self.settings.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -118,17 +259,25 @@ class RequestRecord:
 
 @dataclass
 class Fetcher:
-    """One session for the whole run; requests to one host are spaced by its delay."""
+    """One session for the whole run; requests to one host are spaced by its delay.
+
+    `clock` and `sleep` are injectable so tests control time; `stop_at` (clock time) is the
+    run's deadline: no request is started or kept running past it.
+    """
 
     settings: Settings
     log: list[RequestRecord] = field(default_factory=list)
+    clock: Clock = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    stop_at: float | None = None
 
     def __post_init__(self) -> None:
+        self.watch = RequestWatch(self.clock, self.sleep)
         self.settings.state_dir.mkdir(parents=True, exist_ok=True)
         self.session = CachedSession(
             str(self.settings.state_dir / "http_cache"), backend="sqlite", cache_control=True,
             stale_if_error=True, expire_after=EXPIRE_IMMEDIATELY, allowable_codes=(200,))
-        adapter = GuardedAdapter(self.settings)
+        adapter = GuardedAdapter(self.settings, self.watch)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.max_redirects = MAX_REDIRECTS
@@ -145,31 +294,54 @@ class Fetcher:
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    def _pause(self, host: str) -> float:
+        """Seconds until the host's delay allows the next request."""
+        if host not in self._last:
+            return 0.0
+        return max(0.0, self._last[host] + self._delay.get(host, self.settings.min_delay)
+                   - self.clock())
+
+    def can_start(self, url: str) -> bool:
+        """Whether a request to `url`, after its host's delay, would start before `stop_at`."""
+        return self.stop_at is None or self.clock() + self._pause(self._host(url)) < self.stop_at
+
     def _wait(self, host: str) -> None:
-        delay = self._delay.get(host, self.settings.min_delay)
-        if host in self._last:
-            pause = self._last[host] + delay - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-        self._last[host] = time.monotonic()
+        pause = self._pause(host)
+        if pause > 0:
+            self.sleep(pause)
+        self._last[host] = self.clock()
 
     def _get(self, url: str) -> requests.Response:
+        if not self.can_start(url):
+            raise DeadlineError(f"{url}: not fetched, the run's deadline is too near")
         host = self._host(url)
         self._wait(host)
-        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        limit = request_deadline(self.settings)
+        start = self.clock()
+        until = start + limit if self.stop_at is None else min(start + limit, self.stop_at)
+        left = until - start
+        timeout = (min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left))
+        self.watch.until = until
         try:
             response = self.session.get(url, timeout=timeout)
-        except FetchError:
+        except (FetchError, requests.RequestException) as exc:
             self.log.append(RequestRecord(url, None, False, False))
-            raise
-        except requests.TooManyRedirects as exc:
-            raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
-        except requests.Timeout as exc:
-            self.log.append(RequestRecord(url, None, False, False))
-            raise FetchError(f"{url}: timed out") from exc
-        except requests.RequestException as exc:
-            self.log.append(RequestRecord(url, None, False, False))
+            if self.watch.expired():
+                raise FetchError(f"{url}: abandoned, no complete answer within the request "
+                                 f"deadline ({left:g} s)") from exc
+            if isinstance(exc, FetchError):
+                raise
+            if isinstance(exc, requests.TooManyRedirects):
+                raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
+            if isinstance(exc, requests.Timeout):
+                raise FetchError(f"{url}: timed out") from exc
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        except (InvalidHeader, http.client.HTTPException, ValueError) as exc:
+            # what requests lets through: contradictory Content-Length headers, and the like
+            self.log.append(RequestRecord(url, None, False, False))
+            raise FetchError(f"{url}: a broken answer: {type(exc).__name__}: {exc}") from exc
+        finally:
+            self.watch.until = None
         cached = bool(getattr(response, "from_cache", False))
         revalidated = bool(getattr(response, "revalidated", False))
         # A 304 comes back as the stored 200 response: log what the server said.
@@ -188,7 +360,8 @@ class Fetcher:
                 raise FetchError(f"robots.txt unreachable, not crawling {host}: {exc}") from exc
             if response.status_code >= 500:
                 raise FetchError(f"robots.txt answered {response.status_code}, not crawling {host}")
-            rules = Protego.parse(response.text) if response.status_code == 200 else None
+            text = response.content[:MAX_ROBOTS_BYTES].decode("utf-8", "replace")
+            rules = Protego.parse(text) if response.status_code == 200 else None
             self._robots[host] = rules
             crawl_delay = rules.crawl_delay(self.settings.user_agent) if rules else None
             self._delay[host] = min(max(self.settings.min_delay, float(crawl_delay or 0)),
@@ -201,6 +374,10 @@ class Fetcher:
 
     def fetch(self, url: str) -> tuple[RawPage, requests.Response]:
         """GET a page the robots.txt allows; raises FetchError for any non-200 answer."""
+        checked = parse_url(url)
+        if checked.url is None:
+            raise FetchError(f"{url[:200]!r}: {checked.problem}")
+        url = checked.url
         if not self.allowed(url):
             raise FetchError(f"{url}: disallowed by robots.txt")
         response = self._get(url)
@@ -209,7 +386,7 @@ class Fetcher:
                       429: "too many requests"}.get(response.status_code, response.reason or "")
             raise FetchError(f"{url}: HTTP {response.status_code} {reason}".rstrip(),
                              status=response.status_code)
-        final = response.url or url
+        final = parse_url(response.url).url or url
         page = RawPage(source=url, content=response.content, url=final,
                        content_type=response.headers.get("Content-Type"))
         return page, response

@@ -9,6 +9,12 @@ from charset_normalizer import from_bytes
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+# XHTML pages and feeds name their charset in the XML declaration, not in a <meta>.
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+# Without a byte-order mark, the first "<?" tells a UTF-16 or UTF-32 document (XML 1.0,
+# appendix F); the \x00 bytes would otherwise pass for plain ASCII with holes.
+_WIDE_STARTS = ((b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+                (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"))
 
 # GB2312 and GBK pages often use characters only GB18030 has; it is a strict superset.
 _WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
@@ -27,6 +33,8 @@ def _codec(name: str | None) -> str | None:
 def declared_charset(content: bytes, content_type: str | None = None) -> str | None:
     if content_type and (header := _HEADER_CHARSET.search(content_type)):
         return _codec(header.group(1))
+    if xml := _XML_ENCODING.search(content[:1024]):
+        return _codec(xml.group(1).decode("ascii"))
     if meta := _META_CHARSET.search(content[:4096]):
         return _codec(meta.group(1).decode("ascii", "replace"))
     return None
@@ -37,10 +45,14 @@ def decode_page(content: bytes, content_type: str | None = None) -> str:
 
     A declared charset is checked, not trusted: Chinese pages often say UTF-8 and are GBK.
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"),
+                       (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
                        (codecs.BOM_UTF16_BE, "utf-16")):
         if content.startswith(bom):
             return content.decode(codec, errors="replace").lstrip("\ufeff")
+    for start, codec in _WIDE_STARTS:
+        if content.startswith(start):
+            return content.decode(codec, errors="replace")
     declared = declared_charset(content, content_type)
     for candidate in (declared, "utf-8"):
         if candidate is not None:

@@ -14,6 +14,7 @@ from scraper.errors import ParseError
 from scraper.mdtext import escape_block, escape_inline, link, protect_line_start, squash
 from scraper.models import Block, Document, PageMeta, RawPage
 from scraper.read.decode import decode_page
+from scraper.urls import parse_url
 
 # Never content: dropped with everything inside them.
 DROP_TAGS = {
@@ -247,7 +248,19 @@ _META_KEYS = frozenset({"title", "og:title", "og:description", "description", "c
                         "keywords", "article:published_time", "time", "author"})
 
 
-def _meta(doc: etree._Element) -> PageMeta:
+def _canonical(found: dict[str, str], base: str | None, warnings: list[str]) -> str | None:
+    """The first usable of <link rel=canonical> and og:url; an unusable one is a warning."""
+    for key in ("canonical", "og:url"):
+        if key in found:
+            checked = parse_url(found[key], base)
+            if checked.url:
+                return checked.url
+            warnings.append(f"the page's {key} link {found[key][:200]!r} is unusable "
+                            f"({checked.problem}): ignored")
+    return None
+
+
+def _meta(doc: etree._Element, base: str | None, warnings: list[str]) -> PageMeta:
     """The head's title and meta tags (and the first <time datetime>), in one pass."""
     found: dict[str, str] = {}
 
@@ -271,7 +284,7 @@ def _meta(doc: etree._Element) -> PageMeta:
     return PageMeta(
         title=found.get("title") or found.get("og:title"),
         description=found.get("og:description") or found.get("description"),
-        canonical=found.get("canonical") or found.get("og:url"),
+        canonical=_canonical(found, base, warnings),
         keywords=tuple(k.strip() for k in re.split(r"[,，]", keywords) if k.strip()),
         published=found.get("article:published_time") or found.get("time"),
         author=found.get("author"),
@@ -279,9 +292,13 @@ def _meta(doc: etree._Element) -> PageMeta:
     )
 
 
+# lxml refuses a str that still declares an encoding: the text is decoded already.
+XML_DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*>")
+
+
 def parse_html(html: str) -> etree._Element:
-    """A tolerant parse: broken nesting and stray bytes never raise."""
-    html = html.replace("\x00", "")
+    """A tolerant parse: broken nesting, stray bytes and XHTML's XML declaration never raise."""
+    html = XML_DECLARATION.sub("", html.replace("\x00", ""), count=1)
     if not html.strip():
         raise ParseError("the page is empty")
     try:
@@ -319,10 +336,18 @@ def parse_page(page: RawPage) -> Document:
     if looks_binary(page.content):
         raise ParseError("the page is binary data (an image, an archive or noise), not text or HTML")
     text = decode_page(page.content, page.content_type)
+    warnings: list[str] = []
+    checked = parse_url(page.url)
+    if page.url is not None and checked.url is None:
+        warnings.append(f"the page's address {page.url[:200]!r} is unusable ({checked.problem}): "
+                        "stored without one")
     if page.is_text_dump:
         blocks = text_blocks(text)
         if not blocks:
             raise ParseError("the page is empty")
-        return Document(source=page.source, url=page.url, blocks=tuple(blocks))
+        return Document(source=page.source, url=checked.url, blocks=tuple(blocks),
+                        warnings=tuple(warnings))
     root = parse_html(text)
-    return Document(source=page.source, url=page.url, meta=_meta(root), tree=root, walk=walk_blocks)
+    meta = _meta(root, checked.url, warnings)
+    return Document(source=page.source, url=checked.url, meta=meta, tree=root, walk=walk_blocks,
+                    warnings=tuple(warnings))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from urllib.parse import urlsplit
 
 from scraper.sites.base import SiteAdapter
+from scraper.urls import host_of
 
 _ADAPTERS: dict[str, SiteAdapter] = {}
 _loaded = False
@@ -54,9 +54,9 @@ def host_matches(host: str, domain: str) -> bool:
 
 def for_url(url: str | None) -> SiteAdapter | None:
     """The adapter whose domains cover the URL's host, if any."""
-    if not url:
+    host = host_of(url)
+    if not host:
         return None
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
     for adapter in adapters():
         if any(host_matches(host, d) for d in adapter.domains):
             return adapter

@@ -105,4 +105,6 @@ def _extract_any(page: RawPage) -> Article:
     doc = parse_page(page)
     if is_challenge(doc):
         raise SkipArticle("blocked: the page is a bot-challenge page, not an article")
-    return check_is_article(check_language(pick_adapter(doc).extract(doc)))
+    article = check_is_article(check_language(pick_adapter(doc).extract(doc)))
+    # Only an address parse_url accepted may be stored (adapters take doc.url or canonical).
+    return replace(article, url=doc.url or doc.meta.canonical, warnings=doc.warnings)

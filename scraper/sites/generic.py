@@ -4,7 +4,6 @@ rules remove chrome."""
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -22,6 +21,7 @@ from scraper.read import clean
 from scraper.read.parse import walk_blocks
 from scraper.sites import register
 from scraper.sites.base import SiteAdapter
+from scraper.urls import host_of
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("readability").setLevel(logging.CRITICAL)
@@ -46,7 +46,7 @@ def _readability_opinion(html: str) -> Opinion:
 
 
 def _site_name(url: str | None, fallback: str | None) -> str:
-    host = (urlsplit(url).hostname or "") if url else ""
+    host = host_of(url)
     return fallback or host.removeprefix("www.") or "Web"
 
 

@@ -23,6 +23,7 @@ from scraper.read import clean
 from scraper.read.parse import walk_blocks
 from scraper.sites import register
 from scraper.sites.base import SiteAdapter
+from scraper.urls import host_of, parse_url
 
 # "HeatherZouHeatherZou ・ Dec. 21, 2022" (U+30FB; some copies use U+00B7 or a bullet)
 BYLINE = re.compile(r"^(?P<name>.{2,80}?)\s*[・·•]\s*(?P<date>[A-Z][a-z]{2,4}\.?\s+\d{1,2},\s+\d{4})$")
@@ -111,7 +112,7 @@ class TMTPost(SiteAdapter):
     domains = ("tmtpost.com",)
 
     def recognises(self, doc: Document) -> bool:
-        canonical = (urlsplit(doc.meta.canonical).hostname or "") if doc.meta.canonical else ""
+        canonical = host_of(doc.meta.canonical)
         if canonical == "tmtpost.com" or canonical.endswith(".tmtpost.com"):
             return True
         head = [b.text for b in doc.blocks[:HEADER_SPAN * 2]]
@@ -127,16 +128,17 @@ class TMTPost(SiteAdapter):
         return bool(texts & footer) or any(t.startswith("Image Source : ") for t in head)
 
     def article_id(self, url: str | None) -> str | None:
-        if not url:
+        checked = parse_url(url).url
+        if not checked:
             return None
-        path = urlsplit(url).path
+        path = urlsplit(checked).path
         if "/nictation/" in path or "/column/" in path:
             return None
         m = ID_IN_PATH.search(path)
         return m.group(1) if m else None
 
     def extract(self, doc: Document) -> Article:
-        english_edition = (urlsplit(doc.url).hostname or "") == "en.tmtpost.com" if doc.url else False
+        english_edition = host_of(doc.url) == "en.tmtpost.com"
         if doc.tree is not None and not english_edition and (found := self._www_layout(doc)):
             return found
         return self._from_blocks(doc, self._content_blocks(doc))

@@ -24,12 +24,11 @@
   var more = document.getElementById("digest-search-more");
   var toggle = document.getElementById("__search");
   if (!dialog || !input || !list || !meta) return;
-  dialog.classList.add("digest-search--js");  // hides the links shown without JavaScript
   var base = typeof __md_scope !== "undefined" ? __md_scope : new URL(".", location);
   var pagefind = null;
   var latest = 0;
   var state = { query: "", topics: [], sort: "relevance" };
-  var shown = { ids: [], data: {}, next: 0, query: null };
+  var shown = { ids: [], next: 0, units: [], loading: null };
 
   // ---- the query, spelled as the index is (the twin of scraper/searchtext.encode) ----
   function pairs(run) {
@@ -175,7 +174,10 @@
   // every filter first also makes Pagefind count the topics of each search.
   function find(units, topicIds, sort) {
     return load().then(function (pf) {
-      return pf.filters().then(function (all) {
+      // The filters and the query's index parts download side by side.
+      var words = [].concat.apply([], units.map(function (u) { return u.terms; })).join(" ");
+      return Promise.all([pf.filters(), pf.preload(words)]).then(function (loaded) {
+        var all = loaded[0];
         var topics = Object.keys(all.topic || {}).filter(function (v) {
           return topicIds.indexOf(topicParts(v).id) >= 0;
         });
@@ -231,31 +233,38 @@
     return item;
   }
 
+  // The next results; the button (which scrolling into view also presses) shows again once
+  // they are in the list, so that one batch is asked for at a time.
   function showMore(ticket) {
+    if (shown.loading) return shown.loading;
     var batch = shown.ids.slice(shown.next, shown.next + PAGE_SIZE);
     shown.next += batch.length;
-    if (more) more.hidden = shown.next >= shown.ids.length;
+    if (more) more.hidden = true;
     var hanRuns = shown.units.filter(function (u) { return u.kind === "han"; })
       .map(function (u) { return u.text; });
-    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (data) {
+    shown.loading = Promise.all(batch.map(function (r) { return r.data(); })).then(function (data) {
       if (ticket !== latest) return;
+      shown.loading = null;
       data.forEach(function (d) { list.appendChild(resultItem(d, hanRuns)); });
+      if (more) more.hidden = shown.next >= shown.ids.length;
     });
+    return shown.loading;
   }
 
   function renderControls(counts) {
     if (!controls) return;
     controls.textContent = "";
-    var topics = Object.keys(counts).sort(function (a, b) {
+    var topics = Object.keys(counts).filter(function (value) {  // topics the results have, or chosen
+      return counts[value] > 0 || state.topics.indexOf(topicParts(value).id) >= 0;
+    }).sort(function (a, b) {
       return topicParts(a).label.localeCompare(topicParts(b).label);
     });
-    var chosen = state.topics.map(function (t) { return t; });
     topics.forEach(function (value) {
       var id = topicParts(value).id;
       var button = document.createElement("button");
       button.type = "button";
       button.className = "digest-search__filter";
-      button.setAttribute("aria-pressed", chosen.indexOf(id) >= 0 ? "true" : "false");
+      button.setAttribute("aria-pressed", state.topics.indexOf(id) >= 0 ? "true" : "false");
       button.dataset.topic = id;
       button.textContent = topicParts(value).label + " (" + counts[value] + ")";
       button.addEventListener("click", function () {
@@ -315,7 +324,7 @@
     find(units, state.topics, state.sort).then(function (found) {
       if (ticket !== latest) return;
       list.textContent = "";
-      shown = { ids: found.results, next: 0, units: units };
+      shown = { ids: found.results, next: 0, units: units, loading: null };
       meta.textContent = found.results.length ? plural(found.results.length)
         : "No matching articles for “" + state.query + "”";
       renderControls(found.counts);
@@ -326,6 +335,8 @@
   var typing = null;
   function searchSoon() {
     clearTimeout(typing);
+    // The count of the last query must not pass for this one's while the reader types.
+    meta.textContent = input.value.trim() ? "Searching…" : "Type to search";
     typing = setTimeout(search, 150);
   }
 
