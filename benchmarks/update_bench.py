@@ -2,7 +2,7 @@
 
 Serves N synthetic TMTPost pages on 127.0.0.1 (half through listing pages, half through an
 RSS feed, with ETag and 304 answers) and runs `scraper update` twice in fresh processes,
-printing wall time, requests made and peak memory of each run.
+printing wall time, requests made, peak memory and the HTTP cache's size after each run.
 
     python -m benchmarks.update_bench [--articles 500]
 """
@@ -126,13 +126,15 @@ def main() -> None:
             report = json.loads((Path(tmp) / "state" / "report.json").read_text())
             article_hits = sum(1 for h in hits if h.startswith("/post/") or h.endswith(".html")
                                and not h.startswith("/listing"))
-            results.append((label, seconds, len(hits), article_hits, peak, report["totals"]))
+            cache_kb = (Path(tmp) / "state" / "http_cache.sqlite").stat().st_size // 1024
+            results.append((label, seconds, len(hits), article_hits, peak, cache_kb, report["totals"]))
     server.shutdown()
     print(f"scraper update, {n} synthetic articles from 127.0.0.1")
-    print(f"{'run':16} {'wall s':>7} {'requests':>9} {'article GETs':>13} {'peak MB':>8}  counts")
-    for label, seconds, requests, article_hits, peak, totals in results:
+    print(f"{'run':16} {'wall s':>7} {'requests':>9} {'article GETs':>13} {'peak MB':>8} {'cache KB':>9}"
+          "  counts")
+    for label, seconds, requests, article_hits, peak, cache_kb, totals in results:
         counts = ", ".join(f"{k} {v}" for k, v in totals.items() if v)
-        print(f"{label:16} {seconds:7.1f} {requests:9d} {article_hits:13d} {peak:8d}  {counts}")
+        print(f"{label:16} {seconds:7.1f} {requests:9d} {article_hits:13d} {peak:8d} {cache_kb:9d}  {counts}")
 
 
 if __name__ == "__main__":

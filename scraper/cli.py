@@ -168,7 +168,10 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
 @click.option("--deadline", type=float, callback=_seconds, metavar="SECONDS",
               help="Stop starting fetches in time to write every page and the report within "
               "SECONDS (overrides the config's `deadline`); the rest is deferred.")
-def update(config_file: str, deadline: float | None) -> None:
+@click.option("--user-agent", metavar="TEXT",
+              help="The User-Agent to crawl with, with your contact URL or e-mail (overrides the "
+              "config's `user_agent`).")
+def update(config_file: str, deadline: float | None, user_agent: str | None) -> None:
     """Fetch every configured source and write new and changed articles into the docs folder.
 
     Writes only article pages under the docs folder and the JSON report (which the build
@@ -176,12 +179,15 @@ def update(config_file: str, deadline: float | None) -> None:
 
     Example: scraper update --config scraper.yml --deadline 1500
     """
-    from scraper.config import load_config
+    from scraper.config import checked_user_agent, load_config
     from scraper.report import render_report, write_report
     from scraper.update import run_update
 
     try:
         settings = load_config(config_file)
+        if user_agent is not None:
+            settings = dataclasses.replace(settings,
+                                           user_agent=checked_user_agent(user_agent, "--user-agent"))
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
     if deadline is not None:

@@ -161,14 +161,18 @@ def _path(data: dict[str, Any], key: str, default: str, path: Path, folder: bool
     return out
 
 
+def checked_user_agent(agent: Any, where: str) -> str:
+    if not isinstance(agent, str) or not re.search(r"https?://|@", agent):
+        raise ConfigError(f"{where}: give an honest User-Agent with a contact URL or address, "
+                          "e.g. 'ChinaTechDigest/0.1 (+https://example.org)'")
+    return agent
+
+
 def parse_config(data: Any, path: Path) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping with 'user_agent' and 'sources'")
     _unknown(data, TOP_KEYS, path, "")
-    agent = data.get("user_agent")
-    if not isinstance(agent, str) or not re.search(r"https?://|@", agent):
-        raise ConfigError(f"{_where(path, 'key user_agent')}: give an honest User-Agent with a "
-                          "contact URL or address, e.g. 'ChinaTechDigest/0.1 (+https://example.org)'")
+    agent = checked_user_agent(data.get("user_agent"), _where(path, "key user_agent"))
     timeout = data.get("timeout", {})
     if not isinstance(timeout, dict):
         raise ConfigError(f"{_where(path, 'key timeout')}: use {{connect: seconds, read: seconds}}")

@@ -176,7 +176,7 @@ PLANTS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
                        {"xml-stylesheet"}),
     "RSS description HTML": (edit("feed.xml", "<description>", "<description>&lt;img src=x "
                                   "onerror=alert(1)&gt;"), {"feed-html"}),
-    "RSS link": (edit("feed.xml", "<link>https://china-tech-digest.github.io/digest/articles/",
+    "RSS link": (edit("feed.xml", "<link>http://127.0.0.1:8000/articles/",
                       "<link>javascript:alert(1)//"), {"feed-url"}),
     "RSS enclosure url": (edit("feed.xml", "</item>", '<enclosure url="javascript:alert(1)" length="1" '
                                'type="audio/mpeg"/></item>'), {"feed-url"}),

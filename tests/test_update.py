@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -15,8 +15,13 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from scraper.cli import main
+from scraper.config import load_config
+from scraper.tag import TopicRules
+from scraper.update import run_update
 from tests.fakesite import FakeSite
 
 EN_IDS = [f"73000{n:02d}" for n in range(1, 9)]
@@ -133,15 +138,45 @@ def test_a_disallowed_path_is_never_requested(tmp_path: Path, site: FakeSite) ->
     assert any("disallowed by robots.txt" in e["error"] for e in errors)
 
 
-def test_the_crawl_delay_spaces_requests_to_one_host(tmp_path: Path, site: FakeSite) -> None:
+class FakeClock:
+    """The run's clock: sleeping only moves it on, and every requested sleep is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def update_on(clock: FakeClock, cfg: Path, rules: TopicRules) -> None:
+    run_update(load_config(cfg), rules, clock=clock.monotonic, sleep=clock.sleep)
+
+
+def test_the_crawl_delay_spaces_requests_to_one_host(tmp_path: Path, site: FakeSite,
+                                                     rules: TopicRules) -> None:
+    clock = FakeClock()
     site.routes["/robots.txt"] = b"User-agent: *\nDisallow: /private/\nCrawl-delay: 0.3\n"
     cfg = config(tmp_path, site, max_delay=5, sources=[
         {"name": "zh", "type": "feed", "url": site.url("/rss.xml")}], max_articles=2)
-    update(cfg)
-    times = [h.at for h in site.hits]
-    assert len(times) == 4  # robots, feed, two articles
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.29, gaps
+    update_on(clock, cfg, rules)
+    requested = site.paths()
+    assert requested[:2] == ["/robots.txt", "/rss.xml"] and len(requested) == 4  # two articles
+    # no time passes on the fake clock between requests, so each waits the whole delay
+    assert clock.sleeps == [0.3, 0.3, 0.3]
+
+
+def test_max_delay_caps_the_crawl_delay(tmp_path: Path, site: FakeSite, rules: TopicRules) -> None:
+    clock = FakeClock()
+    site.routes["/robots.txt"] = b"User-agent: *\nCrawl-delay: 60\n"
+    cfg = config(tmp_path, site, max_delay=5, sources=[
+        {"name": "zh", "type": "feed", "url": site.url("/rss.xml")}], max_articles=1)
+    update_on(clock, cfg, rules)
+    assert clock.sleeps == [5, 5]
 
 
 def test_article_cap_defers_the_rest_to_the_next_run(tmp_path: Path, site: FakeSite) -> None:
@@ -288,28 +323,39 @@ def test_report_renders_as_markdown(tmp_path: Path, site: FakeSite) -> None:
         "articles"}
 
 
-def test_an_interrupted_run_then_a_rerun_equals_an_uninterrupted_run(tmp_path: Path,
-                                                                     site: FakeSite) -> None:
+def test_an_interrupted_run_then_a_rerun_equals_an_uninterrupted_run(
+        tmp_path: Path, site: FakeSite, httpserver: HTTPServer) -> None:
     whole = tmp_path / "whole"
     whole.mkdir()
     update(config(whole, site))
     broken = tmp_path / "broken"
     broken.mkdir()
     cfg = config(broken, site)
-    for path in [p for p in site.routes if p.startswith("/post/")]:
-        site.faults[path] = (0, 0.15, {})
+    # The fourth article request is held until the run has been killed: three articles are
+    # written by then, however slow the machine.
+    held, release = threading.Event(), threading.Event()
+    articles_asked: list[str] = []
+
+    def hold_the_fourth_article(request: Request) -> Response:
+        if request.path.startswith("/post/"):
+            articles_asked.append(request.path)
+            if len(articles_asked) == 4:
+                held.set()
+                release.wait(60)
+        return site.handle(request)
+
+    httpserver.clear_all_handlers()
+    httpserver.expect_request("").respond_with_handler(hold_the_fourth_article)
     proc = subprocess.Popen([sys.executable, "-m", "scraper.cli", "update", "--config", str(cfg)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
-    deadline = time.monotonic() + 30
-    folder = broken / "docs" / "articles"
-    while time.monotonic() < deadline and len(list(folder.glob("*.md"))) < 3:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    interrupted = len(list(folder.glob("*.md")))
-    assert 3 <= interrupted < 13
-    site.faults.clear()
+    try:
+        assert held.wait(120), "the run never asked for a fourth article"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        release.set()
+    assert len(articles(broken)) == 3
     update(cfg)
     assert articles(broken) == articles(whole)
     leftovers = [p for p in (broken / "docs").rglob("*") if p.name.startswith(".tmp-")]
@@ -350,6 +396,18 @@ def test_a_config_mistake_names_the_file_and_key(tmp_path: Path, site: FakeSite,
     result = CliRunner().invoke(main, ["update", "--config", str(cfg)])
     assert result.exit_code == 1 and str(cfg) in result.output and message in result.output
     assert site.hits == []
+
+
+def test_user_agent_on_the_command_line_replaces_the_configs(tmp_path: Path, site: FakeSite) -> None:
+    cfg = config(tmp_path, site, max_articles=1)
+    fork = "ForkDigest/1 (+https://fork.example.org/contact)"
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg), "--user-agent", fork])
+    assert result.exit_code == 0, result.output
+    assert site.hits and {h.headers.get("User-Agent") for h in site.hits} == {fork}
+    site.reset_log()
+    result = CliRunner().invoke(main, ["update", "--config", str(cfg), "--user-agent", "python-requests"])
+    assert result.exit_code != 0 and site.hits == []
+    assert "--user-agent: give an honest User-Agent" in result.output
 
 
 BAD_LINKS = ["http://127.0.0.1:99999/post/1", "http://[::1/post/1", "http://[x/",

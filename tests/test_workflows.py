@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 NIGHTLY = WORKFLOWS / "nightly.yml"
 CI = WORKFLOWS / "ci.yml"
+LOCK = WORKFLOWS / "lock.yml"
+ALL = [NIGHTLY, CI, LOCK]
 NODE_ACTIONLINT = ROOT / ".ci" / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
 
 # A workflow with a template injection and a reference to a step that does not exist.
@@ -105,7 +107,7 @@ def test_zizmor_finds_nothing_in_the_workflows() -> None:
     result, findings = zizmor(".github/workflows", ROOT)
     assert findings == [], json.dumps(findings, indent=1)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "nightly.yml" in result.stderr and "ci.yml" in result.stderr  # both were audited
+    assert all(path.name in result.stderr for path in ALL)  # every workflow was audited
 
 
 def test_zizmor_still_finds_a_template_injection(tmp_path: Path) -> None:
@@ -115,7 +117,7 @@ def test_zizmor_still_finds_a_template_injection(tmp_path: Path) -> None:
     assert "template-injection" in {finding["ident"] for finding in findings}
 
 
-@pytest.mark.parametrize("workflow", [NIGHTLY, CI], ids=lambda path: path.name)
+@pytest.mark.parametrize("workflow", ALL, ids=lambda path: path.name)
 def test_actionlint_finds_nothing(workflow: Path) -> None:
     result = actionlint(workflow)
     output = result.stdout + result.stderr
@@ -191,7 +193,8 @@ def test_nightly_permissions_are_least_per_job(nightly: dict[str, Any]) -> None:
     assert nightly["permissions"] in ({}, {"contents": "read"})
     writes = {name: {scope for scope, level in job["permissions"].items() if level == "write"}
               for name, job in nightly["jobs"].items()}
-    assert writes == {"update": {"contents"}, "build": set(), "deploy": {"pages", "id-token"}}
+    assert writes == {"update": {"contents"}, "prune-cache": {"actions"}, "build": set(),
+                      "deploy": {"pages", "id-token"}}
 
 
 def test_nightly_jobs_run_in_order_and_deploy_to_pages(nightly: dict[str, Any]) -> None:
@@ -204,21 +207,134 @@ def test_nightly_jobs_run_in_order_and_deploy_to_pages(nightly: dict[str, Any]) 
     assert "needs.update.outputs.sha" in steps(nightly, "build")[0]["with"]["ref"]
 
 
+def step(workflow: dict[str, Any], job: str, needle: str) -> dict[str, Any]:
+    return steps(workflow, job)[step_index(workflow, job, needle)]
+
+
 def test_update_job_fetches_reports_and_commits(nightly: dict[str, Any]) -> None:
     run_lines = scripts(nightly, "update")
     assert "scraper update --config scraper.yml" in run_lines
     assert "|| true" not in run_lines  # exit 1 (every source failed) must fail the job
-    report = steps(nightly, "update")[step_index(nightly, "update", "scraper report")]
+    report = step(nightly, "update", "scraper report")
     assert '>> "$GITHUB_STEP_SUMMARY"' in report["run"]
     assert "always()" in report["if"]
-    pushed_sha = 'sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"'
-    for command in ("git add docs", "git pull --rebase", "git push", pushed_sha):
-        assert command in run_lines, command
-    assert step_index(nightly, "update", "scraper update") < step_index(nightly, "update", "git add docs")
-    assert nightly["jobs"]["update"]["outputs"]["sha"]
+    assert step_index(nightly, "update", "scraper update") < step_index(nightly, "update", "nightly/push.sh")
+    assert nightly["jobs"]["update"]["outputs"]["sha"] == "${{ steps.commit.outputs.sha }}"
+    assert nightly["jobs"]["update"]["outputs"]["changed"] == "${{ steps.commit.outputs.changed }}"
     cached = [step["with"]["path"] for step in steps(nightly, "update")
               if str(step.get("uses", "")).startswith("actions/cache")]
     assert cached and all(path == ".scraper/http_cache.sqlite" for path in cached)
+
+
+def test_what_was_fetched_is_committed_even_when_the_update_step_fails(nightly: dict[str, Any]) -> None:
+    commit = step(nightly, "update", "nightly/push.sh")
+    assert commit["id"] == "commit"
+    assert "always()" in commit["if"] and "steps.update.outcome != 'skipped'" in commit["if"]
+    assert commit["env"]["BRANCH"] == "${{ github.ref_name }}"
+
+
+def deadline_of(nightly: dict[str, Any]) -> int:
+    found = re.search(r"--deadline (\d+)", step(nightly, "update", "scraper update")["run"])
+    assert found, "the update step has no --deadline"
+    return int(found.group(1))
+
+
+def test_the_update_has_a_deadline_that_leaves_time_to_commit(nightly: dict[str, Any]) -> None:
+    update = step(nightly, "update", "scraper update")
+    deadline = deadline_of(nightly)
+    step_limit, job_limit = update["timeout-minutes"], nightly["jobs"]["update"]["timeout-minutes"]
+    # the step's own limit is a backstop that fails the step (not the job): the commit still runs
+    assert deadline + 120 <= step_limit * 60
+    assert step_limit + 10 <= job_limit  # setting up before, committing and pushing after
+
+
+def articles_within(seconds: float, delay: float, other_requests: int, per_response: float = 1.0) -> int:
+    """Article pages one run fetches in `seconds` when requests to the host start `delay` apart
+    (scraper/fetch/http.py) and take `per_response`, after `other_requests` (robots.txt, feeds,
+    listing pages)."""
+    each = max(delay, per_response)
+    return max(0, int((seconds - other_requests * each) // each))
+
+
+def test_max_articles_fits_the_nightly_deadline_at_the_configured_delay(nightly: dict[str, Any]) -> None:
+    config = yaml.safe_load((ROOT / "scraper.yml").read_text(encoding="utf-8"))
+    deadline = deadline_of(nightly)
+    fetching = deadline - min(120, max(5, deadline / 10))  # the update keeps this back for writing
+    hosts = {source["url"].split("/")[2] for source in config["sources"] if "url" in source}
+    other = len(hosts) + sum(source.get("pages", 1) for source in config["sources"])
+    # At min_delay the cap, not the deadline, ends a night (README: "How many articles a
+    # night"); at the longest delay a night still brings a useful number.
+    cap = config["max_articles"]
+    assert articles_within(fetching, config["min_delay"], other) >= cap
+    assert articles_within(fetching, 11, other) >= cap > articles_within(fetching, 12, other)
+    assert articles_within(fetching, config.get("max_delay", 30), other) >= 50
+
+
+def test_a_night_without_changes_builds_and_deploys_nothing(nightly: dict[str, Any]) -> None:
+    jobs = nightly["jobs"]
+    assert "needs.update.outputs.changed == 'true'" in jobs["build"]["if"]
+    assert "inputs.deploy" in jobs["build"]["if"]  # a run by hand may ask for a deploy anyway
+    assert nightly["on"]["workflow_dispatch"]["inputs"]["deploy"]["default"] is False
+    assert "needs.build.result == 'success'" in jobs["deploy"]["if"]
+
+
+def test_the_site_url_comes_from_pages_or_a_variable(nightly: dict[str, Any]) -> None:
+    pages = step(nightly, "build", "actions/configure-pages@")
+    build = step(nightly, "build", "mkdocs build --strict")
+    assert build["env"]["SITE_URL"] == f"${{{{ vars.SITE_URL || steps.{pages['id']}.outputs.base_url }}}}"
+    assert step_index(nightly, "build", "actions/configure-pages@") < step_index(nightly, "build", "mkdocs")
+    mkdocs = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(r"^site_url: !ENV \[SITE_URL, ", mkdocs, re.MULTILINE)
+    assert "china-tech-digest.github.io" not in mkdocs
+
+
+def test_the_crawler_contact_comes_from_a_variable(nightly: dict[str, Any]) -> None:
+    agent = step(nightly, "update", ".github/nightly/user-agent.sh")
+    assert "vars.SCRAPER_CONTACT" in agent["env"]["CONTACT"]
+    update = step(nightly, "update", "scraper update")
+    assert update["env"]["USER_AGENT"] == f"${{{{ steps.{agent['id']}.outputs.user_agent }}}}"
+    assert '--user-agent "$USER_AGENT"' in update["run"]
+    assert step_index(nightly, "update", "user-agent.sh") < step_index(nightly, "update", "scraper update")
+
+
+def test_one_http_cache_entry_stays(nightly: dict[str, Any]) -> None:
+    save = step(nightly, "update", "actions/cache/save@")
+    assert "github.run_id" in save["with"]["key"]  # an entry cannot be overwritten: each run saves anew
+    prune = nightly["jobs"]["prune-cache"]
+    assert prune["needs"] in ("update", ["update"]) and "!cancelled()" in prune["if"]
+    script = scripts(nightly, "prune-cache")
+    prefix = save["with"]["key"].split("$")[0]
+    assert f"gh cache list --key {prefix}" in script and "--order desc" in script
+    assert "'.[1:][].id'" in script and 'gh cache delete "$id"' in script
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda path: path.name)
+def test_every_install_is_from_the_lock_file(path: Path) -> None:
+    workflow = load(path)
+    for name, job in workflow["jobs"].items():
+        assert "pip install" not in scripts(workflow, name), name
+        for step in job.get("steps", []):
+            if str(step.get("uses", "")).startswith("actions/setup-python@") and "cache" in step["with"]:
+                assert step["with"]["cache-dependency-path"] == "requirements.lock", name
+    nightly = load(NIGHTLY)
+    for job in ("update", "build"):
+        assert "python3 dev.py install" in scripts(nightly, job)
+
+
+def test_the_nightly_tests_its_own_commit_before_building(nightly: dict[str, Any]) -> None:
+    assert step_index(nightly, "build", "python -m pytest") < step_index(nightly, "build", "mkdocs build")
+    assert step(nightly, "build", "python -m pytest")["env"]["CI"] == ""  # no ../shared on the runner
+
+
+def test_the_lock_file_is_refreshed_weekly_by_a_pull_request_that_runs_ci(ci: dict[str, Any]) -> None:
+    lock = load(LOCK)
+    assert lock["on"]["schedule"] and "workflow_dispatch" in lock["on"]
+    script = scripts(lock, "lock")
+    assert "python3 dev.py lock --upgrade" in script
+    assert "gh pr create" in script and "gh workflow run ci.yml" in script
+    assert "workflow_dispatch" in ci["on"]  # what lets the job start CI on its branch
+    writes = {scope for scope, level in lock["jobs"]["lock"]["permissions"].items() if level == "write"}
+    assert writes == {"contents", "pull-requests", "actions"}
 
 
 def test_build_job_builds_strictly_and_checks_before_uploading(nightly: dict[str, Any]) -> None:
@@ -238,25 +354,25 @@ def test_ci_runs_the_project_entry_point_with_read_only_access(ci: dict[str, Any
     assert "pull_request.number" in ci["concurrency"]["group"]
 
 
-@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", ALL, ids=lambda path: path.name)
 def test_checkouts_keep_no_token_unless_they_push(path: Path) -> None:
     workflow = load(path)
     for name, job in workflow["jobs"].items():
-        pushes = "git push" in scripts(workflow, name)
+        pushes = "git push" in scripts(workflow, name) or "nightly/push.sh" in scripts(workflow, name)
         for step in job.get("steps", []):
             if str(step.get("uses", "")).startswith("actions/checkout@"):
                 persist = str(step.get("with", {}).get("persist-credentials", True)).lower()
                 assert persist == ("true" if pushes else "false"), name
 
 
-@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", ALL, ids=lambda path: path.name)
 def test_no_expressions_inside_scripts(path: Path) -> None:
     workflow = load(path)
     for name in workflow["jobs"]:
         assert "${{" not in scripts(workflow, name), f"{name}: pass values to run: through env"
 
 
-@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", ALL, ids=lambda path: path.name)
 def test_actions_are_official_and_pinned_to_a_major_version(path: Path) -> None:
     workflow = load(path)
     for name, job in workflow["jobs"].items():
@@ -264,3 +380,12 @@ def test_actions_are_official_and_pinned_to_a_major_version(path: Path) -> None:
             if "uses" in step:
                 uses = step["uses"]
                 assert re.fullmatch(r"actions/[\w./-]+@(v\d+|[0-9a-f]{40})", uses), (name, uses)
+
+
+def test_the_live_config_reads_no_bundled_samples() -> None:
+    from scraper.config import load_config
+
+    live, demo = load_config(ROOT / "scraper.yml"), load_config(ROOT / "demo.yml")
+    assert live.sources and all(source.type != "files" for source in live.sources)
+    assert [source.type for source in demo.sources] == ["files"]
+    assert demo.sources[0].path == ROOT / "samples"

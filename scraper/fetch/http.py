@@ -26,8 +26,6 @@ from urllib.parse import urlsplit
 import requests
 from protego import Protego
 from requests.adapters import HTTPAdapter
-from requests_cache import CachedSession
-from requests_cache.policy.expiration import EXPIRE_IMMEDIATELY
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import InvalidHeader
@@ -35,6 +33,7 @@ from urllib3.util.retry import Retry
 
 from scraper.config import Settings
 from scraper.errors import DeadlineError, FetchError
+from scraper.fetch.cache import open_cache
 from scraper.models import RawPage
 from scraper.urls import parse_url
 
@@ -274,9 +273,7 @@ class Fetcher:
     def __post_init__(self) -> None:
         self.watch = RequestWatch(self.clock, self.sleep)
         self.settings.state_dir.mkdir(parents=True, exist_ok=True)
-        self.session = CachedSession(
-            str(self.settings.state_dir / "http_cache"), backend="sqlite", cache_control=True,
-            stale_if_error=True, expire_after=EXPIRE_IMMEDIATELY, allowable_codes=(200,))
+        self.session = open_cache(self.settings)
         adapter = GuardedAdapter(self.settings, self.watch)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
