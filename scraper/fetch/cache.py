@@ -22,8 +22,8 @@ import requests
 from requests_cache import CachedSession
 
 from scraper.config import Settings
-from scraper.discover import listing_links
 from scraper.errors import ParseError
+from scraper.fetch.discover import listing_links
 from scraper.urls import normalize_url
 
 KEEP = timedelta(days=30)
