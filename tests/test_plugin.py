@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from click.testing import CliRunner
+from mkdocs.utils.yaml import yaml_load
 
 from scraper.cli import main
 from tests.conftest import ROOT, build_site, site_root
@@ -138,7 +139,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
                              "-a", f"127.0.0.1:{port}"], cwd=root, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # `mkdocs serve` serves under site_url's path
-    path = urlsplit(yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").split(
+    path = urlsplit(yaml_load((root / "mkdocs.yml").read_text(encoding="utf-8").split(  # !ENV
         "\ntheme:")[0])["site_url"]).path.rstrip("/")
     try:
         yield root, f"http://127.0.0.1:{port}{path}"

@@ -37,7 +37,9 @@ def project(tmp_path_factory: pytest.TempPathFactory, rules: TopicRules) -> Path
     demo_docs_with_golden_articles(root / "docs")  # the demo, plus every layout we render
     write_days(root / "docs", rules)  # three recent days of made-up stories
     write_report(root / ".scraper" / "report.json", RUN_REPORT)
-    build_site(root)
+    with pytest.MonkeyPatch.context() as env:  # a site one folder deep, as on GitHub Pages
+        env.setenv("SITE_URL", "https://china-tech-digest.github.io/digest/")
+        build_site(root)
     return root
 
 
