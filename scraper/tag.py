@@ -21,6 +21,7 @@ from scraper.config import read_user_yaml
 from scraper.errors import ConfigError
 from scraper.models import Article, Evidence
 from scraper.termmatch import CJK_RUN, Match, Matcher, Term, Text
+from scraper.yamlload import short
 
 DEFAULT_RULES = Path(__file__).with_name("topics.yml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
@@ -199,7 +200,7 @@ def _terms(raw: Any, source: str, where: str, role: str,
             else:
                 text, spec = item, 1
             if not isinstance(text, str) or not text.strip("* "):
-                raise _fail(source, where, f"term {item!r} is not a non-empty string")
+                raise _fail(source, where, f"term {short(item)} is not a non-empty string")
             near: tuple[str, ...] = ()
             not_near: tuple[str, ...] = ()
             weight = spec
@@ -214,7 +215,7 @@ def _terms(raw: Any, source: str, where: str, role: str,
                 not_near = _names(spec["not_near"], source, f"{where}: term {text!r}: key 'not_near'",
                                   contexts) if "not_near" in spec else ()
             if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-                raise _fail(source, where, f"term {text!r} has weight {weight!r}; use a positive number")
+                raise _fail(source, where, f"term {text!r} has weight {short(weight)}; use a positive number")
             term = Term(text.strip(), float(weight), role, near, not_near)
             if not term.is_cjk and not term.words:
                 raise _fail(source, where, f"term {text!r} has no letters or digits to match")
@@ -226,7 +227,7 @@ def _topic(raw: Any, index: int, source: str, seen: set[str], contexts: set[str]
     if not isinstance(raw, dict):
         raise _fail(source, f"topics[{index}]", "must be a mapping with id, label, terms")
     topic_id = raw.get("id")
-    where = f"topic {topic_id!r}" if topic_id else f"topics[{index}]"
+    where = f"topic {short(topic_id)}" if topic_id else f"topics[{index}]"
     if not isinstance(topic_id, str) or not _ID.match(topic_id):
         raise _fail(source, f"{where}: key 'id'", "must be lower-case letters, digits and '-'")
     if topic_id in seen:
@@ -239,7 +240,7 @@ def _topic(raw: Any, index: int, source: str, seen: set[str], contexts: set[str]
         raise _fail(source, f"{where}: key 'label'", "must be a non-empty string")
     threshold = raw.get("threshold", 6)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold <= 0:
-        raise _fail(source, f"{where}: key 'threshold'", f"{threshold!r} is not a positive number")
+        raise _fail(source, f"{where}: key 'threshold'", f"{short(threshold)} is not a positive number")
     terms = _terms(raw.get("terms"), source, f"{where}: key 'terms'", "for", contexts)
     if not terms:
         raise _fail(source, f"{where}: key 'terms'", "lists no terms")
@@ -255,7 +256,7 @@ def _number(data: dict[str, Any], key: str, default: float, source: str, whole: 
     if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum or (
             not whole and value <= 0):
         wanted = "a whole number >= 0" if whole else f"a positive number (at least {minimum:g})"
-        raise _fail(source, f"key '{key}'", f"{value!r} is not {wanted}")
+        raise _fail(source, f"key '{key}'", f"{short(value)} is not {wanted}")
     return float(value)
 
 

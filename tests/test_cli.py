@@ -361,3 +361,15 @@ def test_extract_reads_any_language_and_import_publishes_only_english_and_chines
     code, out, err = run("import", "--docs", str(tmp_path / "docs"), str(page))
     assert code == 1 and "language we do not publish" in out + err
     assert not list((tmp_path / "docs" / "articles").glob("*.md"))
+
+
+def test_a_urls_file_with_a_name_twice_is_refused_in_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.html").write_bytes(HTML.read_bytes())
+    (folder / "urls.yml").write_text("a.html: https://en.tmtpost.com/post/1\n"
+                                     "a.html: https://en.tmtpost.com/post/2\n", encoding="utf-8")
+    code, out, err = run("import", "--docs", str(tmp_path / "docs"), str(folder))
+    assert code != 0 and "urls.yml" in out + err and "Traceback" not in out + err
+    assert not (tmp_path / "docs" / "articles").exists() or not list(
+        (tmp_path / "docs" / "articles").glob("*.md"))

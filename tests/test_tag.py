@@ -386,3 +386,15 @@ def test_the_dev_corpus_reaches_the_f1_targets(rules: TopicRules) -> None:
     table = tag_eval.score(tag_eval.corpus_stories(CORPUS), rules).table()
     low = {t: round(table[t]["f1"], 3) for t, target in DEV_TARGETS.items() if table[t]["f1"] < target}
     assert not low, f"F1 below target on {CORPUS}: {low}"
+
+
+def test_an_alias_bomb_in_the_topic_rules_gives_a_short_message(tmp_path: Path) -> None:
+    levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for prev, name in zip("abcde", "bcdef", strict=True):
+        levels.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    rules = tmp_path / "topics.yml"
+    rules.write_text("\n".join(levels) + "\ntopics:\n  - id: evs\n    label: EVs\n"
+                     "    threshold: *f\n    terms: {EV: 1}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="key 'threshold'") as err:
+        load_rules(rules)
+    assert len(str(err.value)) < 400

@@ -9,6 +9,7 @@ import yaml
 
 from scraper.errors import FetchError
 from scraper.models import RawPage
+from scraper.yamlload import UniqueKeyLoader, short
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024  # after decompression: a news page is far smaller
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -87,14 +88,14 @@ def folder_pages(folder: Path) -> list[tuple[Path, str | None]]:
     manifest = folder / URLS_FILE
     if manifest.is_file():
         try:
-            data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+            data = yaml.load(manifest.read_text(encoding="utf-8"), Loader=UniqueKeyLoader) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise FetchError(f"{manifest}: not valid YAML: {exc}") from exc
         if not isinstance(data, dict):
             raise FetchError(f"{manifest}: must map file names to URLs")
         for name, url in data.items():
             if url is not None and not isinstance(url, str):
-                raise FetchError(f"{manifest}: key {name!r}: the URL must be a string or null")
+                raise FetchError(f"{manifest}: key {short(name)}: the URL must be a string or null")
             urls[str(name)] = url
     return [(p, urls.get(p.name)) for p in sorted(folder.iterdir()) if _is_page(p)]
 
