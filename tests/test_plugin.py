@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from click.testing import CliRunner
+from mkdocs.utils.yaml import yaml_load
 
 from scraper.cli import main
 from tests.conftest import ROOT, build_site, site_root
@@ -72,8 +73,11 @@ def test_the_sources_page_shows_the_last_runs_report(tmp_path: Path) -> None:
                            "counts": {"new": 2}, "errors": [], "warnings": []}]}
     (root / ".scraper").mkdir()
     (root / ".scraper" / "report.json").write_text(json.dumps(report), encoding="utf-8")
-    page = (build_site(root) / "sources" / "index.html").read_text(encoding="utf-8")
-    assert "tmtpost-en" in page and "200 ×3" in page
+    site = build_site(root)
+    page = (site / "sources" / "index.html").read_text(encoding="utf-8")
+    assert "tmtpost-en" in page and "healthy" in page  # the readers' page
+    log = (site / "sources-log" / "index.html").read_text(encoding="utf-8")
+    assert "<table>" in log and "200 ×3" in log  # the operator's run log
 
 
 @pytest.mark.parametrize("where", ["article", "hand-written"])
@@ -135,7 +139,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
                              "-a", f"127.0.0.1:{port}"], cwd=root, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # `mkdocs serve` serves under site_url's path
-    path = urlsplit(yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").split(
+    path = urlsplit(yaml_load((root / "mkdocs.yml").read_text(encoding="utf-8").split(  # !ENV
         "\ntheme:")[0])["site_url"]).path.rstrip("/")
     try:
         yield root, f"http://127.0.0.1:{port}{path}"

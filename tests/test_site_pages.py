@@ -18,10 +18,10 @@ SITE = "https://example.org/digest/"
 
 
 def entry(n: int, title: str, topics: tuple[str, ...] = (), when: datetime | None = None,
-          site: str = "TMTPost", summary: str | None = None) -> Entry:
+          site: str = "TMTPost", summary: str | None = None, timed: bool = True) -> Entry:
     return Entry(path=f"articles/a-{n}.md", title=title, topics=topics, site_name=site,
                  when=when or datetime(2022, 12, 21, 9, 0, tzinfo=BEIJING), summary=summary,
-                 url=f"https://news.example/{n}")
+                 url=f"https://news.example/{n}", timed=timed)
 
 
 def test_near_identical_reports_merge_into_one_story() -> None:
@@ -37,15 +37,18 @@ def test_near_identical_reports_merge_into_one_story() -> None:
         ("articles/a-4.md", ["articles/a-5.md"])]
 
 
-def test_a_digest_lists_a_story_under_each_of_its_topics_once(rules: TopicRules) -> None:
+def test_a_digest_lists_a_story_once_under_its_first_topic_with_all_its_chips(
+        rules: TopicRules) -> None:
     nio = entry(1, "NIO data leak", ("data-security", "evs"), summary="User data was leaked.")
     copy = entry(2, "NIO Data Leak", ("data-security", "evs"), site="Mirror")
     other = entry(3, "Film box office", (), when=datetime(2022, 12, 21, 23, 30, tzinfo=BEIJING))
     pages = build_listings([nio, copy, other], rules, "Digest")
     day = pages["digest/2022-12-21.md"]
-    security, evs = day.index("## Data Security"), day.index("## EVs")
-    assert day.count("[NIO data leak](../articles/a-1.md)") == 2
-    assert security < day.index("a-1.md") < evs < day.rindex("a-1.md")
+    assert day.count("[NIO data leak](../articles/a-1.md)") == 1
+    assert "## EVs" not in day  # no story has EVs first but NIO's, listed under Data Security
+    assert day.index("## Data Security") < day.index("a-1.md")
+    assert "[Data Security](../topics/data-security.md) [EVs](../topics/evs.md)" in day
+    assert "2 stories from 3 articles" in day
     assert "Also reported by: [Mirror](../articles/a-2.md)" in day
     assert "## Other news" in day and "Film box office" in day
     assert "[TMTPost](https://news.example/1)" in day  # the source link
@@ -57,15 +60,23 @@ def test_days_are_beijing_days(rules: TopicRules) -> None:
     assert "digest/2022-12-21.md" in pages
 
 
-def test_home_shows_the_latest_digest_and_links_previous_days(rules: TopicRules) -> None:
-    days = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, n, 8, tzinfo=BEIJING))
-            for n in range(1, 21)]
-    home = build_listings(days, rules, "Digest")["index.md"]
-    assert "Latest digest: **[20 Jan 2024](digest/2024-01-20.md)**" in home
-    assert "[Story 20](articles/a-20.md)" in home and "[Story 19]" not in home
-    assert "[19 Jan 2024](digest/2024-01-19.md)" in home
-    assert "[5 Jan 2024]" not in home  # only the last 14 previous days; the index has all
-    assert "[All daily digests](digest/index.md)" in home
+def test_the_front_page_streams_the_last_3_days_or_60_stories_whichever_is_more(
+        rules: TopicRules) -> None:
+    quiet = [entry(n, f"Quiet q{n}a q{n}b q{n}c", ("evs",),
+                   when=datetime(2024, 1, n, 8, tzinfo=BEIJING)) for n in range(1, 21)]
+    home = build_listings(quiet, rules, "Digest")["index.md"]
+    assert "## 20 Jan 2024" in home and "## 1 Jan 2024" in home  # 20 stories: every day
+    busy = [entry(100 * d + n, f"Busy d{d}n{n}a d{d}n{n}b d{d}n{n}c", ("chips",),
+                  when=datetime(2024, 2, d, 8, n, tzinfo=BEIJING))
+            for d in range(1, 6) for n in range(30)]
+    home = build_listings(busy, rules, "Digest")["index.md"]
+    assert [h for h in home.splitlines() if h.startswith("## ")] == [
+        "## 5 Feb 2024", "## 4 Feb 2024", "## 3 Feb 2024"]  # 90 stories in 3 days: enough
+    assert "**5 Feb 2024** (Beijing time): 30 stories from 30 articles." in home
+    assert "[Chips (150)](topics/chips.md)" in home and "[all daily digests](digest/index.md)" in home
+    # newest first within the day, each story once
+    assert home.index("d5n29a") < home.index("d5n28a")
+    assert home.count("[Busy d5n3a d5n3b d5n3c]") == 1
 
 
 def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
@@ -77,6 +88,8 @@ def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
                if k.endswith(".md") and not k.startswith("digest/"))
     assert "[older →](evs-2.md)" in pages["topics/evs.md"]
     assert "[← newer](evs.md)" in pages["topics/evs-2.md"]
+    for path in ("topics/evs.md", "topics/evs-2.md"):  # at the bottom too
+        assert pages[path].rstrip().splitlines()[-1].startswith("Page "), path
 
 
 def test_rss_and_json_feed_carry_correct_dates_and_zones(rules: TopicRules) -> None:

@@ -12,6 +12,10 @@ class ScraperConfig(Config):  # type: ignore[no-untyped-call]
     topics = c.Optional(c.File(exists=True))
     """Topic rules (labels, order); default: ./topics.yml beside mkdocs.yml, else built-in."""
 
+    companies = c.Optional(c.File(exists=True))
+    """Companies with a page each (ids, names); default: ./companies.yml beside mkdocs.yml,
+    else the built-in list (scraper/companies.yml)."""
+
     report = c.Type(str, default=".scraper/report.json")
     """The last `scraper update` report, shown on the Sources page when it exists."""
 

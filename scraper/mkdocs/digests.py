@@ -11,12 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from scraper.mdtext import escape_inline, link
+from scraper.mdtext import escape_inline
 from scraper.mkdocs.entries import Entry, count, human_day, page, paginate
+from scraper.mkdocs.storylines import by_first_topic, story_line
 from scraper.tag import TopicRules
 
 SAME_STORY = 0.6  # Jaccard similarity of title shingles above which two reports are one story
-RECENT_DAYS = 14
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "with", "as", "at", "by", "is",
@@ -63,45 +63,18 @@ def stories(entries: list[Entry]) -> list[Story]:
     return [s for s, _, _ in out]
 
 
-def _story_lines(story: Story, prefix: str) -> list[str]:
-    lead = story.lead
-    source = escape_inline(lead.site_name or "source")
-    line = f"- **[{escape_inline(lead.title)}]({prefix}{lead.path})** — {link(source, lead.url)}"
-    lines = [line]
-    if lead.summary:
-        lines.append(f"  {escape_inline(lead.summary)}")
-    if story.others:
-        also = ", ".join(f"[{escape_inline(o.site_name or o.title)}]({prefix}{o.path})"
-                         for o in story.others)
-        lines.append(f"  Also reported by: {also}")
-    return ["  \n".join(lines)]
-
-
 def day_body(day_stories: list[Story], rules: TopicRules, prefix: str) -> list[str]:
-    by_topic: dict[str, list[Story]] = defaultdict(list)
-    untagged: list[Story] = []
-    for story in day_stories:
-        topics = story.topics
-        for t in topics:
-            by_topic[t].append(story)
-        if not topics:
-            untagged.append(story)
-    order = [t.id for t in rules.topics] + sorted(set(by_topic) - {t.id for t in rules.topics})
+    """Each story once, under its first topic, with all its topics as chips."""
     lines: list[str] = []
-    for t in order:
-        if by_topic.get(t):
-            lines += ["", f"## {escape_inline(rules.label(t))}", ""]
-            for story in by_topic[t]:
-                lines += _story_lines(story, prefix)
-    if untagged:
-        lines += ["", "## Other news", ""]
-        for story in untagged:
-            lines += _story_lines(story, prefix)
+    for topic, section in by_first_topic(day_stories, rules):
+        heading = escape_inline(rules.label(topic)) if topic else "Other news"
+        lines += ["", f"## {heading}", ""]
+        lines += [story_line(story, rules, prefix) for story in section]
     return lines
 
 
-def digest_pages(entries: list[Entry], rules: TopicRules) -> tuple[dict[str, str], list[str]]:
-    """digest/YYYY-MM-DD.md per day and digest/index.md; plus the home page's digest lines."""
+def digest_pages(entries: list[Entry], rules: TopicRules) -> dict[str, str]:
+    """digest/YYYY-MM-DD.md per day and digest/index.md."""
     by_day: dict[date, list[Entry]] = defaultdict(list)
     for e in entries:
         if e.day:
@@ -115,20 +88,11 @@ def digest_pages(entries: list[Entry], rules: TopicRules) -> tuple[dict[str, str
             nav.append(f"[← {human_day(days[i + 1])}]({days[i + 1].isoformat()}.md)")
         if i > 0:
             nav.append(f"[{human_day(days[i - 1])} →]({days[i - 1].isoformat()}.md)")
-        intro = (f"{len(day_stories)} stories from {count(len(by_day[day]))}, Beijing time. "
-                 + " · ".join(nav))
-        pages[f"digest/{day.isoformat()}.md"] = page(
-            f"Digest for {human_day(day)}", day_body(day_stories, rules, "../"), intro)
+        links = " · ".join(nav)
+        intro = (f"{count(len(day_stories), 'story', 'stories')} from {count(len(by_day[day]))}, "
+                 f"Beijing time. {links}")
+        body = day_body(day_stories, rules, "../") + (["", "---", "", links] if nav else [])
+        pages[f"digest/{day.isoformat()}.md"] = page(f"Digest for {human_day(day)}", body, intro)
     index_lines = [f"- [{human_day(d)}]({d.isoformat()}.md) — {count(len(by_day[d]))}" for d in days]
     pages.update(paginate("digest/index", "Daily digests", index_lines, "No digests yet."))
-    home: list[str] = []
-    if days:
-        latest = days[0]
-        home += [f"Latest digest: **[{human_day(latest)}](digest/{latest.isoformat()}.md)**"]
-        home += day_body(stories(by_day[latest]), rules, "")
-        home += ["", "## Previous days", ""]
-        home += [f"- [{human_day(d)}](digest/{d.isoformat()}.md) — {count(len(by_day[d]))}"
-                 for d in days[1:RECENT_DAYS + 1]]
-        home += ["", "[All daily digests](digest/index.md)"]
-    return pages, home
-
+    return pages

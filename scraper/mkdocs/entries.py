@@ -28,12 +28,13 @@ class Entry:
     url: str | None = None  # the original article
     authors: tuple[str, ...] = ()
     language: str | None = None
+    timed: bool = False  # the source gave a time of day, not only a day
 
     @classmethod
     def from_front_matter(cls, path: str, meta: ArticleMeta) -> Entry:
         return cls(path=path, title=meta.title, when=meta.date, site_name=meta.site_name,
                    topics=meta.topics, summary=meta.summary, url=meta.url, authors=meta.authors,
-                   language=meta.language)
+                   language=meta.language, timed="T" in (meta.published or ""))
 
     @property
     def day(self) -> date | None:
@@ -83,12 +84,15 @@ def paginate(base: str, title: str, lines: list[str], empty: str = "No articles 
         if n < len(chunks):
             nav.append(f"[older →]({name}-{n + 1}.md)")
         text = intro if n == 1 else ""
+        lines = chunk or [empty]
         if len(chunks) > 1:
-            text = (text + "\n\n" if text else "") + f"Page {n} of {len(chunks)}. " + " · ".join(nav)
+            where = f"Page {n} of {len(chunks)}. " + " · ".join(nav)
+            text = (text + "\n\n" if text else "") + where
+            lines = [*lines, "", where]  # at the bottom too, where a reader finishes the list
         path = f"{base}.md" if n == 1 else f"{base}-{n}.md"
-        pages[path] = page(title if n == 1 else f"{title} (page {n})", chunk or [empty], text)
+        pages[path] = page(title if n == 1 else f"{title} (page {n})", lines, text)
     return pages
 
 
-def count(n: int) -> str:
-    return f"{n} article" if n == 1 else f"{n} articles"
+def count(n: int, noun: str = "article", plural: str | None = None) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"

@@ -12,6 +12,7 @@ from datetime import datetime
 from scraper.mdtext import escape_inline
 from scraper.mkdocs.digests import digest_pages
 from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
+from scraper.mkdocs.frontpage import front_page
 from scraper.tag import TopicRules
 
 __all__ = ["Entry", "build_listings"]
@@ -25,12 +26,8 @@ def _month_title(month: str) -> str:
 
 def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> dict[str, str]:
     entries = newest_first(entries)
-    pages, home = digest_pages(entries, rules)
-
-    intro = (f"{count(len(entries))} in the archive. Browse by [topic](topics/index.md), "
-             "[day](digest/index.md) or [month](archive/index.md); "
-             "subscribe with [RSS](feed.xml) or [JSON Feed](feed.json).")
-    pages["index.md"] = page(site_title, home or ["No articles yet."], intro)
+    pages = digest_pages(entries, rules)
+    pages["index.md"] = front_page(entries, rules, site_title)
 
     by_topic: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:

@@ -5,13 +5,19 @@ Events (all documented MkDocs 1.6 plugin events):
 - on_startup: remembers whether this is `mkdocs serve`.
 - on_config: reads the topic rules and makes the managers.
 - on_pre_build: starts Pagefind's indexing service.
-- on_files: reads every article's front matter and adds the generated pages and feeds
-  (home, digests, topics, months, sources, RSS and JSON Feed) with `File.generated`.
-- on_page_markdown: escapes the page title; renders our pages with cmark (see pagehtml.py).
+- on_files: reads every article's front matter (and text, for the companies it names) and
+  adds the generated pages and feeds (home, digests, topics, months, companies, sources, RSS
+  and JSON Feed) with `File.generated`, and
+  drops the theme files our site never fetches (Material's own search, source maps).
+- on_page_markdown: escapes the page title; gives an article page its language and description
+  (articlepages.py); renders our pages with cmark (see pagehtml.py).
 - on_page_content: installs cmark's HTML; gives each article page to the search index.
 - on_env: adds the articles a dirty build skipped to the index, which Pagefind then writes
   while the theme renders the pages.
-- on_post_build: waits for the index; on_build_error: stops Pagefind.
+- on_page_context / on_post_page: the Digests (Topics, Archive) tab is the current one on a
+  digest (topic, month) page (navtabs.py).
+- on_post_build: waits for the index, deletes Pagefind's unused UI bundles and makes the 404
+  page's URLs relative (lean.py); on_build_error: stops Pagefind.
 - on_serve: also watches the topic rules and the run report, which change generated pages.
 """
 
@@ -26,18 +32,26 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
+from scraper.companies import Companies, load_companies
 from scraper.errors import ScraperError
 from scraper.mkdocs.archive import Archive
+from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
+from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
+from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.generated import GeneratedFiles
+from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404, root_depth
 from scraper.mkdocs.listings import Listings
+from scraper.mkdocs.navtabs import SectionTabs
 from scraper.mkdocs.pagehtml import CmarkPages
 from scraper.mkdocs.search import SiteSearch
 from scraper.mkdocs.sitefeeds import SiteFeeds
-from scraper.mkdocs.sourcespage import SourcesPage
+from scraper.mkdocs.sourcespage import RUN_LOG, SourcesPage
 from scraper.tag import DEFAULT_RULES, TopicRules, load_rules
 
 
@@ -47,24 +61,32 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         super().__init__()
         self.is_serve = False
+        self.root_depth = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> None:
         base = Path(config.config_file_path).parent
+        self.root_depth = root_depth(config.site_url)  # read by main.html on the 404 page
         self.rules_file = self._rules_file(base)
+        self.companies_file = self._companies_file(base)
         self.report = base / self.config.report
         try:
             rules: TopicRules = load_rules(self.rules_file)
+            companies: Companies = load_companies(self.companies_file)
         except ScraperError as exc:
             raise PluginError(str(exc)) from exc
         self.archive = Archive()
         self.generated = GeneratedFiles()
         self.listings = Listings(rules, config.site_name)
         self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
-        self.sources = SourcesPage(self.report)
+        self.sources = SourcesPage(self.report, rules)
+        self.feed_bodies = FeedBodies()
+        self.company_pages = CompanyPages(companies, rules, config.site_name, self.feeds.site_url)
         self.titles = PageTitles()
+        self.article_pages = ArticlePages()
+        self.tabs = SectionTabs()
         self.cmark = CmarkPages(self.config.cmark)
         self.search = SiteSearch(self.config.pagefind) if self.config.search else None
 
@@ -74,20 +96,36 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         beside = base / "topics.yml"
         return beside if beside.is_file() else DEFAULT_RULES
 
+    def _companies_file(self, base: Path) -> Path | None:
+        if self.config.companies:
+            return Path(self.config.companies)
+        beside = base / "companies.yml"
+        return beside if beside.is_file() else None
+
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.search is not None:
             self.search.start()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files, config.docs_dir)
-        made = {**self.listings.pages(entries), **self.feeds.files(entries), **self.sources.pages()}
-        self.cmark.ours = {uri for uri in made if uri.endswith(".md")}
-        return self.generated.add(files, config, made)
+        mentions = self.company_pages.mentions(entries, files)
+        self.article_pages.update(entries, mentions, {
+            c.id: c.name for c in self.company_pages.companies.companies})
+        self.feed_bodies.use(files)
+        bodies = self.feed_bodies.html
+        made = {**self.listings.pages(entries), **self.feeds.files(entries, bodies),
+                **self.sources.pages(entries), **self.company_pages.pages(entries, mentions, bodies)}
+        # The run log's table needs Python-Markdown's tables extension: cmark has no tables.
+        self.cmark.ours = {uri for uri in made if uri.endswith(".md") and uri != RUN_LOG}
+        files = self.generated.add(files, config, made)
+        drop_unused_theme_files(files)
+        return files
 
     @event_priority(-100)  # last: other plugins see the Markdown before cmark takes it
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         self.titles.sanitise(page)
+        markdown = self.article_pages.prepare(markdown, page)
         return self.cmark.take(markdown, page, files)
 
     @event_priority(100)  # first: other plugins see cmark's HTML
@@ -96,6 +134,15 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         if self.search is not None:
             self.search.add(page, html)
         return html
+
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
+        self.tabs.mark(page, nav)
+        return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self.tabs.unmark()
+        return output
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.search is not None:
@@ -107,6 +154,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.search is not None:
             self.search.finish(config.site_dir)
+            drop_unused_pagefind_files(Path(config.site_dir))
+        fix_404(Path(config.site_dir), config.site_url)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.search is not None:
@@ -114,6 +163,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         server.watch(str(self.rules_file))
+        if self.companies_file is not None:
+            server.watch(str(self.companies_file))
         if self.report.is_file():
             server.watch(str(self.report))
         return server

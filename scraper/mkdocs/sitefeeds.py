@@ -1,15 +1,27 @@
 """The site's own feeds (not the input feeds `scraper update` reads): RSS 2.0 and JSON Feed 1.1
-for the whole site and for each topic. Pure: entries in, text out."""
+for the whole site and for each topic. Pure: entries (and their bodies) in, text out.
+
+Full text: an item carries the article's body as sanitised HTML (feedbodies.py) with its
+credits and source; its dek, if it has one, is the summary (never the title again). A
+date-only article gets no invented midnight: RSS gives its day as dc:date (W3C-DTF allows a
+bare day) instead of pubDate, JSON Feed as the extension `_digest.date_only`."""
 
 from __future__ import annotations
 
 import html
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from email.utils import format_datetime
 
 from scraper.mkdocs.entries import Entry, newest_first
 from scraper.tag import TopicRules
+
+Bodies = Callable[[Entry], str | None]  # an article's sanitised HTML, if it can be read
+
+
+def _no_bodies(entry: Entry) -> str | None:
+    return None
 
 FEED_SIZE = 50
 
@@ -31,8 +43,10 @@ def page_url(site_url: str, entry: Entry) -> str:
 
 
 def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
-        rules: TopicRules) -> str:
-    channel_root = ET.Element("rss", {"version": "2.0", "xmlns:atom": "http://www.w3.org/2005/Atom"})
+        rules: TopicRules, bodies: Bodies = _no_bodies) -> str:
+    channel_root = ET.Element("rss", {"version": "2.0", "xmlns:atom": "http://www.w3.org/2005/Atom",
+                                      "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+                                      "xmlns:dc": "http://purl.org/dc/elements/1.1/"})
     channel = ET.SubElement(channel_root, "channel")
     ET.SubElement(channel, "title").text = title
     ET.SubElement(channel, "link").text = site_url
@@ -40,17 +54,22 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
     ET.SubElement(channel, "atom:link", {"href": site_url.rstrip("/") + "/" + self_path,
                                          "rel": "self", "type": "application/rss+xml"})
     items = [e for e in newest_first(entries) if e.when][:FEED_SIZE]
-    if items and items[0].when:
-        ET.SubElement(channel, "lastBuildDate").text = format_datetime(items[0].when)
+    timed = [e.when for e in items if e.when and e.timed]
+    if timed:  # a date-only article has no time to give
+        ET.SubElement(channel, "lastBuildDate").text = format_datetime(max(timed))
     for e in items:
         item = ET.SubElement(channel, "item")
         ET.SubElement(item, "title").text = _text_title(e.title)
         ET.SubElement(item, "link").text = page_url(site_url, e)
         ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = page_url(site_url, e)
-        if e.when:
+        if e.when and e.timed:
             ET.SubElement(item, "pubDate").text = format_datetime(e.when)
+        elif e.day:
+            ET.SubElement(item, "dc:date").text = e.day.isoformat()
         if e.summary:  # readers render descriptions as HTML: give them escaped text
             ET.SubElement(item, "description").text = html.escape(e.summary)
+        if body := bodies(e):
+            ET.SubElement(item, "content:encoded").text = body
         for t in e.topics:
             ET.SubElement(item, "category").text = rules.label(t)
         if source := _http_url(e.url):
@@ -59,19 +78,25 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
 
 
 def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
-              rules: TopicRules) -> str:
+              rules: TopicRules, bodies: Bodies = _no_bodies) -> str:
     items = []
     for e in [e for e in newest_first(entries) if e.when][:FEED_SIZE]:
         item: dict[str, object] = {"id": page_url(site_url, e), "url": page_url(site_url, e),
-                                   "title": e.title, "date_published": e.when.isoformat() if e.when else None,
-                                   "tags": [rules.label(t) for t in e.topics]}
+                                   "title": e.title, "tags": [rules.label(t) for t in e.topics]}
+        if e.when and e.timed:
+            item["date_published"] = e.when.isoformat()
+        elif e.day:
+            item["_digest"] = {"about": site_url.rstrip("/") + "/about/",
+                               "date_only": e.day.isoformat()}
         if source := _http_url(e.url):
             item["external_url"] = source
         if e.summary:
             item["summary"] = e.summary
-            item["content_text"] = e.summary
-        else:
-            item["content_text"] = e.title
+        body = bodies(e)
+        if body:
+            item["content_html"] = body
+        else:  # JSON Feed needs a content: the dek, or nothing but the link
+            item["content_text"] = e.summary or ""
         if e.authors:
             item["authors"] = [{"name": a} for a in e.authors]
         if e.language:
@@ -83,15 +108,16 @@ def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
 
 
 def all_feeds(entries: list[Entry], rules: TopicRules, site_title: str,
-              site_url: str) -> dict[str, str]:
-    out = {"feed.xml": rss(entries, site_title, site_url, "feed.xml", rules),
-           "feed.json": json_feed(entries, site_title, site_url, "feed.json", rules)}
+              site_url: str, bodies: Bodies = _no_bodies) -> dict[str, str]:
+    out = {"feed.xml": rss(entries, site_title, site_url, "feed.xml", rules, bodies),
+           "feed.json": json_feed(entries, site_title, site_url, "feed.json", rules, bodies)}
     for topic in rules.topics:
         chosen = [e for e in entries if topic.id in e.topics]
         title = f"{site_title}: {topic.label}"
-        out[f"topics/{topic.id}.xml"] = rss(chosen, title, site_url, f"topics/{topic.id}.xml", rules)
+        out[f"topics/{topic.id}.xml"] = rss(chosen, title, site_url, f"topics/{topic.id}.xml", rules,
+                                            bodies)
         out[f"topics/{topic.id}.json"] = json_feed(chosen, title, site_url, f"topics/{topic.id}.json",
-                                                   rules)
+                                                   rules, bodies)
     return out
 
 
@@ -103,5 +129,5 @@ class SiteFeeds:
         self.site_title = site_title
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
 
-    def files(self, entries: list[Entry]) -> dict[str, str]:
-        return all_feeds(entries, self.rules, self.site_title, self.site_url)
+    def files(self, entries: list[Entry], bodies: Bodies = _no_bodies) -> dict[str, str]:
+        return all_feeds(entries, self.rules, self.site_title, self.site_url, bodies)

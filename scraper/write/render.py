@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -10,11 +9,12 @@ import yaml
 from scraper.dates import as_datetime, iso
 from scraper.mdtext import escape_block, escape_inline, link, squash
 from scraper.models import Article, Block
+from scraper.pagelabels import label, labelled, lang_tag, when_text
 from scraper.tag import TopicRules
 
 TOPICS_DIR = "topics"
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, ten times faster
-EVIDENCE_SHOWN = 8  # the page shows the strongest terms; front matter keeps them all
+EVIDENCE_SHOWN = 5  # the page shows the strongest terms; front matter keeps them all
 
 
 def block_markdown(block: Block) -> str:
@@ -96,12 +96,6 @@ def body_text(article: Article) -> str:
     return "\n\n".join(b.text for b in article.blocks)
 
 
-def human_date(value: date | datetime | None) -> str:
-    if value is None:
-        return "date unknown"
-    return f"{value.day} {value:%b %Y}"
-
-
 def display_title(article: Article) -> str:
     """The title, or for a copy that lost it, the opening words of the text."""
     if article.title:
@@ -110,14 +104,15 @@ def display_title(article: Article) -> str:
     return first if len(first) <= 80 else first[:77].rsplit(" ", 1)[0] + "…"
 
 
-def evidence_line(article: Article, rules: TopicRules, prefix: str = "") -> str:
-    parts = []
+def evidence_lines(article: Article, rules: TopicRules, prefix: str = "") -> list[str]:
+    """One list item per topic: its label, linked to its page, and its strongest terms."""
+    lines = []
     for topic in article.tags:
         shown = article.evidence.get(topic, ())[:EVIDENCE_SHOWN]
         terms = ", ".join(f"{escape_inline(e.term)} ×{e.count}" for e in shown)
-        label = escape_inline(rules.label(topic))
-        parts.append(f"[{label}]({prefix}{TOPICS_DIR}/{topic}.md): {terms}")
-    return "; ".join(parts)
+        label_md = escape_inline(rules.label(topic))
+        lines.append(f"- [{label_md}]({prefix}{TOPICS_DIR}/{topic}.md): {terms}")
+    return lines
 
 
 def evidence_record(article: Article) -> dict[str, list[dict[str, Any]]]:
@@ -149,7 +144,7 @@ def front_matter(article: Article, rules: TopicRules) -> dict[str, Any]:
 
 
 def render_page(article: Article, rules: TopicRules, meta: dict[str, Any] | None = None) -> str:
-    """The Markdown page `import` writes: front matter, lead, body, credits, topics, source.
+    """The Markdown page `import` writes: front matter, lead, byline, body, source, topics.
 
     `meta` is the article's front matter when the caller has already made it.
     """
@@ -160,18 +155,19 @@ def render_page(article: Article, rules: TopicRules, meta: dict[str, Any] | None
     if article.summary:
         parts.append(f"*{escape_block(article.summary)}*")
     byline = [", ".join(article.authors)] if article.authors else []
-    byline += [human_date(article.published), article.site_name]
+    lang = lang_tag(article.language, article.title + body_text(article)[:2000])
+    when = when_text(article.published, lang)
+    byline += [when, article.site_name]
     parts.append(escape_block(" · ".join(byline)))
     parts.append(body_markdown(article))
-    tail = []
-    if article.credits:
-        tail.append("Image credits: " + "; ".join(escape_inline(c) for c in article.credits))
-    if article.tags:
-        tail.append("Topics: " + evidence_line(article, rules, prefix="../"))
-    source = escape_inline(f"{article.site_name}, {human_date(article.published)}")
-    tail.append("Source: " + link(source, article.url))
+    # No image credits: the page shows no images (figures keep only their captions); the
+    # credits stay in the front matter and go out with the feeds.
+    source = escape_inline(f"{article.site_name}, {when}")
     parts.append("---")
-    parts.append("\n\n".join(tail))
+    parts.append(labelled(lang, "source", link(source, article.url)))
+    if article.tags:
+        parts.append(f"## {label(lang, 'why')}\n\n"
+                     + "\n".join(evidence_lines(article, rules, prefix="../")))
     return f"---\n{header}---\n\n" + "\n\n".join(parts) + "\n"
 
 

@@ -1,0 +1,77 @@
+"""A page and feeds per company in the companies dictionary (scraper/companies.yml, or the
+user's own), listing the articles that name it, newest first; and which companies each
+article names, for its page's links. Pure but for reading the article files."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+from mkdocs.structure.files import Files
+
+from scraper.companies import Companies
+from scraper.mdtext import escape_inline
+from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
+from scraper.mkdocs.sitefeeds import Bodies, json_feed, rss
+from scraper.tag import TopicRules
+
+log = logging.getLogger("mkdocs.plugins.scraper")
+
+Mentions = dict[str, tuple[str, ...]]  # article path -> company ids
+
+
+class CompanyPages:
+    def __init__(self, companies: Companies, rules: TopicRules, site_title: str,
+                 site_url: str) -> None:
+        self.companies = companies
+        self.rules = rules
+        self.site_title = site_title
+        self.site_url = site_url
+
+    def mentions(self, entries: list[Entry], files: Files) -> Mentions:
+        """The companies each article names in its title, dek or text."""
+        found: Mentions = {}
+        for e in entries:
+            file = files.get_file_from_path(e.path)
+            text = ""
+            if file is not None and file.abs_src_path is not None:
+                try:
+                    text = Path(file.abs_src_path).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    log.warning("%s: cannot read for its companies: %s", e.path, exc)
+            # The front matter's evidence names companies too; only the page's text counts.
+            body = text.split("\n---\n", 1)[-1] if text.startswith("---\n") else text
+            ids = self.companies.mentioned(f"{e.title}\n{e.summary or ''}\n{body}")
+            if ids:
+                found[e.path] = ids
+        return found
+
+    def pages(self, entries: list[Entry], mentions: Mentions, bodies: Bodies) -> dict[str, str]:
+        by_company: dict[str, list[Entry]] = defaultdict(list)
+        for e in newest_first(entries):
+            for ident in mentions.get(e.path, ()):
+                by_company[ident].append(e)
+        out: dict[str, str] = {}
+        index = []
+        for c in self.companies.companies:
+            others = [n for n in c.names if n != c.name]
+            aka = f" ({escape_inline(', '.join(others))})" if others else ""
+            index.append(f"- [{escape_inline(c.name)}]({c.id}.md){aka} — "
+                         f"{count(len(by_company[c.id]))}")
+        out["companies/index.md"] = page("Companies", index or ["No companies in the dictionary."],
+            "Articles by the companies they name. The list is the file companies.yml: add a company "
+            "and its names, English and Chinese, and it gets a page at the next build.")
+        for c in self.companies.companies:
+            chosen = by_company[c.id]
+            lines = [entry_line(e, "../", self.rules, summary=True) for e in chosen]
+            names = " · ".join(escape_inline(n) for n in c.names)
+            intro = (f"Articles naming {names}, newest first. "
+                     f"Feeds: [RSS]({c.id}.xml) · [JSON Feed]({c.id}.json)")
+            out.update(paginate(f"companies/{c.id}", c.name, lines, intro=intro))
+            title = f"{self.site_title}: {c.name}"
+            out[f"companies/{c.id}.xml"] = rss(chosen, title, self.site_url,
+                                               f"companies/{c.id}.xml", self.rules, bodies)
+            out[f"companies/{c.id}.json"] = json_feed(chosen, title, self.site_url,
+                                                      f"companies/{c.id}.json", self.rules, bodies)
+        return out
