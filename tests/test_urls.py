@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.urls import MAX_URL_LENGTH, normalize_url, parse_url
+from scraper.urls import MAX_URL_LENGTH, forget_parsed, normalize_url, parse_url
 
 MALFORMED = {
     "port out of range": "http://127.0.0.1:99999/post/1",
@@ -119,3 +119,20 @@ def test_identity_ignores_scheme_default_port_and_tracking() -> None:
 ])
 def test_an_address_browsers_read_differently_is_refused(raw: str, base: str) -> None:
     assert parse_url(raw, base).url is None
+
+
+@pytest.mark.parametrize("text", ["https://en.tmtpost.com/post/1", "HTTP://Example.com/a/../b",
+                                  "http://[::1/post/1", "http://127.0.0.1:99999/x", "/post/2",
+                                  "javascript:alert(1)", " https://en.tmtpost.com/post/3 "])
+def test_a_cached_parse_is_the_same_as_a_fresh_one(text: str) -> None:
+    base = "https://www.tmtpost.com/column/1"
+    first = (parse_url(text, base), parse_url(text))
+    forget_parsed()
+    assert (parse_url(text, base), parse_url(text)) == first
+    if text.lower().startswith("http"):  # an absolute address ignores its base
+        assert parse_url(text, base) == parse_url(text)
+
+
+@pytest.mark.parametrize("value", [["https://a.example/"], {"a": 1}, None, 3])
+def test_a_value_that_is_not_text_is_no_url_and_never_raises(value: object) -> None:
+    assert parse_url(value).url is None
