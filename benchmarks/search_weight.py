@@ -3,14 +3,17 @@
     python -m benchmarks.search_weight SITE_DIR [QUERY ...]
 
 Serves SITE_DIR on 127.0.0.1 (plain http.server: no compression, so byte counts are an upper
-bound of what a gzip-serving host sends), opens the home page, then types each query into
-the search box and counts every byte fetched from the focus of the box until results show.
+bound of what a gzip-serving host sends; "gzip" is that host's estimate: Pagefind's own files
+are compressed already, scripts and JSON are not), opens the home page, then types each query
+into the search box and counts every byte fetched from the focus of the box until the network
+is quiet after the results show.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import sys
 import threading
 import time
@@ -39,10 +42,14 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         page = browser.new_page()
         fetched: list[tuple[str, int]] = []
+        gzipped: list[int] = []
 
         def on_response(response):  # type: ignore[no-untyped-def]
             with contextlib.suppress(Exception):  # redirects and aborted requests have no body
-                fetched.append((response.url, len(response.body())))
+                body = response.body()
+                fetched.append((response.url, len(body)))
+                plain = response.url.split("?")[0].endswith((".js", ".json", ".css", ".html"))
+                gzipped.append(len(gzip.compress(body)) if plain else len(body))
 
         page.on("response", on_response)
         page.goto(base + "/")
@@ -52,6 +59,7 @@ def main() -> None:
         box = page.locator("input.md-search__input")
         for n, query in enumerate(queries):
             fetched.clear()
+            gzipped.clear()
             box.click()
             box.fill("")
             start = time.perf_counter()
@@ -61,7 +69,11 @@ def main() -> None:
                 "document.getElementById('digest-search-meta').textContent.includes('matching')",
                 arg=query, timeout=30_000)
             waited = time.perf_counter() - start
-            page.wait_for_load_state("networkidle")
+            # The results' other parts (fragments of the rest of the first page) come after.
+            seen = -1
+            while seen != len(fetched):
+                seen = len(fetched)
+                page.wait_for_timeout(500)
             total = sum(size for _, size in fetched)
             kinds: dict[str, int] = {}
             for url, size in fetched:
@@ -69,8 +81,8 @@ def main() -> None:
                 kinds[key] = kinds.get(key, 0) + size
             label = "first query" if n == 0 else "next query"
             parts = ", ".join(f"{k} {v / 1024:.0f} KB" for k, v in sorted(kinds.items()))
-            print(f"{label:12} {query!r}: {total / 1024:.0f} KB in {len(fetched)} requests, "
-                  f"results after {waited:.2f} s ({parts})")
+            print(f"{label:12} {query!r}: {total / 1024:.0f} KB (gzip {sum(gzipped) / 1024:.0f} KB) "
+                  f"in {len(fetched)} requests, results after {waited:.2f} s ({parts})")
         browser.close()
     server.shutdown()
 

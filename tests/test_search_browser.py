@@ -197,6 +197,7 @@ def test_a_chinese_query_is_highlighted_whole(page: Any, base_url: str, query: s
 def test_topic_filter_and_newest_first_are_kept_in_the_url(page: Any, base_url: str, query: str,
                                                           topic: str, label: str, expected: int) -> None:
     search(page, base_url, query)
+    page.locator(".digest-search__topics").click()  # the topic filter opens with its counts
     page.locator(f".digest-search__filter[data-topic='{topic}']").click()
     page.wait_for_function(f"() => document.getElementById('digest-search-meta').textContent"
                            f" === '{expected} matching articles'")
@@ -220,6 +221,28 @@ def test_topic_filter_and_newest_first_are_kept_in_the_url(page: Any, base_url: 
     dates = [d.replace(" Beijing time", "") for d in shown]
     parsed = [date.fromisoformat(_iso(d)) for d in dates]
     assert parsed == sorted(parsed, reverse=True) and len(set(parsed)) > 1
+
+
+@pytest.mark.parametrize(("query", "topic", "label", "expected"), [
+    ("battery", "evs", "EVs", EN_BATTERY_EVS),
+    ("数据安全", "data-security", "Data Security", ZH_DATA),
+])
+def test_the_topic_index_downloads_only_when_the_reader_opens_the_topic_filter(
+        page: Any, base_url: str, query: str, topic: str, label: str, expected: int) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    search(page, base_url, query)
+    page.wait_for_load_state("networkidle")
+    assert any(u.endswith(".pf_index") for u in fetched)
+    assert not any(u.endswith(".pf_filter") for u in fetched), "the first query loaded the filters"
+    assert page.locator(".digest-search__filter[data-topic]").count() == 0
+    toggle = page.locator(".digest-search__topics")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    button = page.locator(f".digest-search__filter[data-topic='{topic}']")
+    assert button.inner_text() == f"{label} ({expected})"
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert any(u.endswith(".pf_filter") for u in fetched)
 
 
 def _iso(shown: str) -> str:

@@ -1,5 +1,6 @@
 // Search with Pagefind, in Material's look. Nothing is downloaded until the reader focuses the
-// search box; then only the index parts a query needs.
+// search box; then only the index parts a query needs, and the topic filter's own index only
+// when the reader opens the topic filter (or a link chose topics).
 //
 // Chinese is indexed as overlapping character pairs (scraper/searchtext.py explains why), and
 // the query is spelled the same way here: a Chinese string is the exact phrase of its pairs,
@@ -27,7 +28,8 @@
   var base = typeof __md_scope !== "undefined" ? __md_scope : new URL(".", location);
   var pagefind = null;
   var latest = 0;
-  var state = { query: "", topics: [], sort: "relevance" };
+  // topicsOpen: the reader opened the topic filter (it stays open for the next queries).
+  var state = { query: "", topics: [], sort: "relevance", topicsOpen: false };
   var shown = { ids: [], next: 0, units: [], loading: null };
 
   // ---- the query, spelled as the index is (the twin of scraper/searchtext.encode) ----
@@ -131,54 +133,60 @@
     return sets[0].filter(function (id) { return rest.every(function (s) { return s.has(id); }); });
   }
 
-  // The ids of every article matching all units, in the order asked for, and topic counts.
-  function run(pf, units, topics, sort) {
-    var everyTopic = units.map(function (u) { return pf.search(unitQuery(u), {}); });
-    var filtered = topics.length
-      ? units.map(function (u) { return pf.search(unitQuery(u), { filters: topicFilter(topics) }); })
-      : everyTopic;
-    var words = [].concat.apply([], units.map(function (u) { return u.terms; })).join(" ");
-    var options = { filters: topicFilter(topics) };
-    if (sort === "newest") options.sort = { date: "desc" };
-    return Promise.all([Promise.all(everyTopic), Promise.all(filtered), pf.search(words, options)])
-      .then(function (r) {
-        var all = r[0], chosen = r[1], ordering = r[2];
-        var members = new Set(intersect(chosen.map(ids)));
-        var ordered = ids(ordering).filter(function (id) { return members.delete(id); });
-        members.forEach(function (id) { ordered.push(id); });  // none expected: a safety net
-        var byId = {};
-        chosen.forEach(function (found) { found.results.forEach(function (x) { byId[x.id] = x; }); });
-        return topicCounts(pf, units, all).then(function (counts) {
-          return { results: ordered.map(function (id) { return byId[id]; }), counts: counts };
-        });
-      });
+  function allTerms(units) {
+    return [].concat.apply([], units.map(function (u) { return u.terms; })).join(" ");
   }
 
-  function topicCounts(pf, units, all) {
-    if (units.length === 1) return Promise.resolve((all[0].filters || {}).topic || {});
-    return pf.filters().then(function (filters) {
-      var topics = Object.keys(filters.topic || {});
-      return Promise.all(topics.map(function (t) {
-        return Promise.all(units.map(function (u) {
-          return pf.search(unitQuery(u), { filters: { topic: t } });
-        })).then(function (found) { return intersect(found.map(ids)).length; });
-      })).then(function (n) {
-        var counts = {};
-        topics.forEach(function (t, i) { counts[t] = n[i]; });
-        return counts;
+  // The ids of every article matching all units, in the order asked for.
+  function run(pf, units, topics, sort) {
+    var filters = topicFilter(topics);
+    var chosen = units.map(function (u) { return pf.search(unitQuery(u), { filters: filters }); });
+    var options = { filters: filters };
+    if (sort === "newest") options.sort = { date: "desc" };
+    return Promise.all([Promise.all(chosen), pf.search(allTerms(units), options)]).then(function (r) {
+      var found = r[0], ordering = r[1];
+      var members = new Set(intersect(found.map(ids)));
+      var ordered = ids(ordering).filter(function (id) { return members.delete(id); });
+      members.forEach(function (id) { ordered.push(id); });  // none expected: a safety net
+      var byId = {};
+      found.forEach(function (f) { f.results.forEach(function (x) { byId[x.id] = x; }); });
+      return ordered.map(function (id) { return byId[id]; });
+    });
+  }
+
+  // How many of the query's articles each topic has, whatever topics are chosen. Only when
+  // the reader opens the topic filter (or a link chose topics): the filter index would
+  // otherwise be the largest download of a first search. Loading every filter first makes
+  // Pagefind count the topics of each search.
+  function topicCounts(units) {
+    return load().then(function (pf) {
+      return pf.filters().then(function (filters) {
+        if (units.length === 1) {
+          return pf.search(unitQuery(units[0]), {}).then(function (found) {
+            return (found.filters || {}).topic || {};
+          });
+        }
+        var topics = Object.keys(filters.topic || {});
+        return Promise.all(topics.map(function (t) {
+          return Promise.all(units.map(function (u) {
+            return pf.search(unitQuery(u), { filters: { topic: t } });
+          })).then(function (found) { return intersect(found.map(ids)).length; });
+        })).then(function (n) {
+          var counts = {};
+          topics.forEach(function (t, i) { counts[t] = n[i]; });
+          return counts;
+        });
       });
     });
   }
 
-  // The topic filter holds "id|label" values; the URL and callers name topics by id. Loading
-  // every filter first also makes Pagefind count the topics of each search.
+  // The topic filter holds "id|label" values; the URL and callers name topics by id, so
+  // chosen topics need the filter index (and only then is it downloaded with the query).
   function find(units, topicIds, sort) {
     return load().then(function (pf) {
-      // The filters and the query's index parts download side by side.
-      var words = [].concat.apply([], units.map(function (u) { return u.terms; })).join(" ");
-      return Promise.all([pf.filters(), pf.preload(words)]).then(function (loaded) {
-        var all = loaded[0];
-        var topics = Object.keys(all.topic || {}).filter(function (v) {
+      if (!topicIds.length) return run(pf, units, [], sort);
+      return Promise.all([pf.filters(), pf.preload(allTerms(units))]).then(function (loaded) {
+        var topics = Object.keys(loaded[0].topic || {}).filter(function (v) {
           return topicIds.indexOf(topicParts(v).id) >= 0;
         });
         return run(pf, units, topics, sort);
@@ -251,9 +259,48 @@
     return shown.loading;
   }
 
-  function renderControls(counts) {
+  // The topic toggle and the order; the topic buttons come once their counts are known.
+  function renderControls(units, ticket) {
     if (!controls) return;
     controls.textContent = "";
+    var opener = document.createElement("button");
+    opener.type = "button";
+    opener.className = "digest-search__filter digest-search__topics";
+    opener.setAttribute("aria-expanded", state.topicsOpen ? "true" : "false");
+    opener.textContent = state.topics.length ? "Topics (" + state.topics.length + " chosen)" : "Topics";
+    // Changed in place: the focus stays on the toggle (and so in the search dialog).
+    opener.addEventListener("click", function () {
+      state.topicsOpen = !state.topicsOpen;
+      opener.setAttribute("aria-expanded", state.topicsOpen ? "true" : "false");
+      Array.prototype.forEach.call(controls.querySelectorAll("[data-topic]"), function (b) {
+        controls.removeChild(b);
+      });
+      if (state.topicsOpen) showTopics(units, latest, opener, sort);
+    });
+    controls.appendChild(opener);
+    var sort = document.createElement("select");
+    sort.className = "digest-search__sort";
+    sort.setAttribute("aria-label", "Order");
+    [["relevance", "Most relevant"], ["newest", "Newest first"]].forEach(function (o) {
+      var option = document.createElement("option");
+      option.value = o[0];
+      option.textContent = o[1];
+      option.selected = state.sort === o[0];
+      sort.appendChild(option);
+    });
+    sort.addEventListener("change", function () { state.sort = sort.value; search(); });
+    controls.appendChild(sort);
+    if (state.topicsOpen) showTopics(units, ticket, opener, sort);
+  }
+
+  function showTopics(units, ticket, opener, before) {
+    topicCounts(units).then(function (counts) {
+      var current = ticket === latest && opener.parentNode === controls;
+      if (current && state.topicsOpen && !controls.querySelector("[data-topic]")) renderTopics(counts, before);
+    });
+  }
+
+  function renderTopics(counts, before) {
     var topics = Object.keys(counts).filter(function (value) {  // topics the results have, or chosen
       return counts[value] > 0 || state.topics.indexOf(topicParts(value).id) >= 0;
     }).sort(function (a, b) {
@@ -272,20 +319,8 @@
         if (at >= 0) state.topics.splice(at, 1); else state.topics.push(id);
         search();
       });
-      controls.appendChild(button);
+      controls.insertBefore(button, before);
     });
-    var sort = document.createElement("select");
-    sort.className = "digest-search__sort";
-    sort.setAttribute("aria-label", "Order");
-    [["relevance", "Most relevant"], ["newest", "Newest first"]].forEach(function (o) {
-      var option = document.createElement("option");
-      option.value = o[0];
-      option.textContent = o[1];
-      option.selected = state.sort === o[0];
-      sort.appendChild(option);
-    });
-    sort.addEventListener("change", function () { state.sort = sort.value; search(); });
-    controls.appendChild(sort);
   }
 
   // ---- the URL keeps the query, the topics and the order ----
@@ -303,6 +338,7 @@
     state.query = params.get("q") || "";
     state.topics = params.getAll("topic");
     state.sort = params.get("sort") === "newest" ? "newest" : "relevance";
+    state.topicsOpen = state.topics.length > 0;
   }
 
   function clear() {
@@ -321,13 +357,13 @@
     var units = parseQuery(state.query);
     if (!units.length) { clear(); return; }
     meta.textContent = "Searching…";
-    find(units, state.topics, state.sort).then(function (found) {
+    find(units, state.topics, state.sort).then(function (results) {
       if (ticket !== latest) return;
       list.textContent = "";
-      shown = { ids: found.results, next: 0, units: units, loading: null };
-      meta.textContent = found.results.length ? plural(found.results.length)
+      shown = { ids: results, next: 0, units: units, loading: null };
+      meta.textContent = results.length ? plural(results.length)
         : "No matching articles for “" + state.query + "”";
-      renderControls(found.counts);
+      renderControls(units, ticket);
       return showMore(ticket);
     });
   }
@@ -338,6 +374,11 @@
     // The count of the last query must not pass for this one's while the reader types.
     meta.textContent = input.value.trim() ? "Searching…" : "Type to search";
     typing = setTimeout(search, 150);
+    // The index parts of what is typed download during the pause, not after it.
+    var units = parseQuery(input.value.trim());
+    if (units.length) {
+      load().then(function (pf) { return pf.preload(allTerms(units)); }).catch(function () {});
+    }
   }
 
   // ---- keyboard: arrows move through the results, Enter opens, Esc clears, Tab out closes ----
