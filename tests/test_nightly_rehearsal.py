@@ -239,5 +239,15 @@ def test_a_night_killed_by_its_time_limit_still_commits_what_it_fetched(
 
 
 def nights_seed(fork: Fork) -> set[str]:
-    """The articles the fork started with (the demo pages in docs/articles)."""
+    """The articles the fork started with: none, the repository tracks no demo page."""
     return articles(git(fork.origin, "ls-tree", "-r", "--name-only", "main~1"))
+
+
+def test_the_fork_starts_without_demo_pages(nights: list[Night]) -> None:
+    # The fork is this repository as a developer leaves it, who may have run `dev.py site`
+    # (its pages go to the git-ignored build/demo/docs): its first commit has no article page,
+    # so the first night publishes only what it fetched.
+    first = nights[0]
+    seed = git(first.runner.origin, "ls-tree", "-r", "--name-only", first.origin_before).split()
+    assert "docs/about.md" in seed and not articles("\n".join(seed))
+    assert len(first.articles_on_origin) == fetched(first)

@@ -19,10 +19,10 @@ from tests.conftest import ROOT, build_site, demo_docs_with_golden_articles, sit
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Files]:
+def project(tmp_path_factory: pytest.TempPathFactory, demo_articles: Path) -> tuple[Any, Files]:
     """The demo archive plus every golden article page, with the plugin's generated pages."""
     root = tmp_path_factory.mktemp("project")
-    demo_docs_with_golden_articles(root / "docs")
+    demo_docs_with_golden_articles(root / "docs", demo_articles)
     config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(root / "docs"))
     config.plugins.on_startup(command="build", dirty=False)
     config = config.plugins.on_config(config)
@@ -134,10 +134,11 @@ def test_a_link_to_a_missing_anchor_in_a_cmark_page_is_reported_like_in_any_page
     assert any("topics/index.md" in w and "#nope" in w for w in warnings)
 
 
-def test_cmark_gives_the_site_python_markdown_gives_on_every_page(tmp_path: Path) -> None:
+def test_cmark_gives_the_site_python_markdown_gives_on_every_page(tmp_path: Path,
+                                                                  demo_articles: Path) -> None:
     """The whole site built with cmark and with `cmark: false` (the plain path)."""
     root = site_root(tmp_path)
-    demo_docs_with_golden_articles(root / "docs")
+    demo_docs_with_golden_articles(root / "docs", demo_articles)
     built = {}
     for cmark in (True, False):
         config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")

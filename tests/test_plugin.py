@@ -29,10 +29,11 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "true"}
 ARTICLE = "docs/articles/tmtpost-7286540.md"
 
 
-def demo_project(tmp: Path) -> Path:
-    root = site_root(tmp)
-    shutil.copytree(ROOT / "docs" / "articles", root / "docs" / "articles",
-                    ignore=shutil.ignore_patterns(".*"))
+@pytest.fixture
+def demo_project(tmp_path: Path, demo_articles: Path) -> Path:
+    """A project with the demo archive (imported from samples/) in docs/articles."""
+    root = site_root(tmp_path)
+    shutil.copytree(demo_articles, root / "docs" / "articles", ignore=shutil.ignore_patterns(".*"))
     return root
 
 
@@ -52,8 +53,19 @@ def test_only_articles_are_tracked_in_docs() -> None:
     assert tracked and all(p.startswith("docs/articles/") or p == "docs/about.md" for p in tracked)
 
 
-def test_the_build_makes_listings_feeds_and_sources_and_the_index(tmp_path: Path) -> None:
-    root = demo_project(tmp_path)
+def test_no_demo_page_is_tracked(demo_articles: Path) -> None:
+    # docs/articles/ is the live archive the nightly job publishes: the repository ships it
+    # empty, and a fork's checkout (where the nightly runs these tests too) holds only what it
+    # fetched. A demo page is one the samples import to, byte for byte.
+    demo = {page.read_bytes() for page in demo_articles.glob("*.md")}
+    assert len(demo) == len(list((ROOT / "samples").glob("*.*"))) - 1  # all but urls.yml
+    tracked = subprocess.run(["git", "ls-files", "-z", "docs"], cwd=ROOT, capture_output=True,
+                             check=True).stdout.decode().split("\0")
+    assert not [p for p in tracked if p.endswith(".md") and (ROOT / p).read_bytes() in demo]
+
+
+def test_the_build_makes_listings_feeds_and_sources_and_the_index(demo_project: Path) -> None:
+    root = demo_project
     site = build_site(root)
     articles = len(list((root / "docs" / "articles").glob("*.md")))
     for page in ("index.html", "digest/index.html", "digest/2024-10-30/index.html",
@@ -65,8 +77,8 @@ def test_the_build_makes_listings_feeds_and_sources_and_the_index(tmp_path: Path
     assert sorted(p.name for p in (root / "docs").iterdir()) == ["about.md", "articles"]
 
 
-def test_the_sources_page_shows_the_last_runs_report(tmp_path: Path) -> None:
-    root = demo_project(tmp_path)
+def test_the_sources_page_shows_the_last_runs_report(demo_project: Path) -> None:
+    root = demo_project
     report = {"started": "2026-11-29T01:00:00+00:00", "finished": "2026-11-29T01:02:00+00:00",
               "ok_sources": 1, "failed_sources": 0, "requests": 3,
               "sources": [{"name": "tmtpost-en", "status": "ok", "http": {"200": 3},
@@ -81,8 +93,8 @@ def test_the_sources_page_shows_the_last_runs_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("where", ["article", "hand-written"])
-def test_a_link_to_a_missing_anchor_fails_the_strict_build(tmp_path: Path, where: str) -> None:
-    root = demo_project(tmp_path)
+def test_a_link_to_a_missing_anchor_fails_the_strict_build(demo_project: Path, where: str) -> None:
+    root = demo_project
     page = root / (ARTICLE if where == "article" else "docs/about.md")
     page.write_text(page.read_text(encoding="utf-8") + "\n[see](#no-such-anchor)\n", encoding="utf-8")
     done = mkdocs(root, "build", "--strict")
@@ -90,8 +102,8 @@ def test_a_link_to_a_missing_anchor_fails_the_strict_build(tmp_path: Path, where
     assert "no-such-anchor" in done.stderr and page.name in done.stderr
 
 
-def test_an_article_with_invalid_front_matter_is_named_and_fails_the_strict_build(tmp_path: Path) -> None:
-    root = demo_project(tmp_path)
+def test_an_article_with_invalid_front_matter_is_named_and_fails_the_strict_build(demo_project: Path) -> None:
+    root = demo_project
     page = root / ARTICLE
     page.write_text(page.read_text(encoding="utf-8").replace(
         "date: 2024-10-30 00:00:00+08:00", "date: 2024-13-45"), encoding="utf-8")
@@ -100,15 +112,15 @@ def test_an_article_with_invalid_front_matter_is_named_and_fails_the_strict_buil
     assert "WARNING -  docs/articles/tmtpost-7286540.md: front matter: key 'date'" in done.stderr
 
 
-def test_a_leftover_generated_file_in_docs_is_reported(tmp_path: Path) -> None:
-    root = demo_project(tmp_path)
+def test_a_leftover_generated_file_in_docs_is_reported(demo_project: Path) -> None:
+    root = demo_project
     (root / "docs" / "index.md").write_text("---\ntitle: Old\n---\n\n# Old home\n", encoding="utf-8")
     done = mkdocs(root, "build", "--strict")
     assert done.returncode != 0 and "docs/index.md is made by the build now" in done.stderr
 
 
-def test_a_dirty_build_keeps_every_article_in_the_search_index(tmp_path: Path) -> None:
-    root = demo_project(tmp_path)
+def test_a_dirty_build_keeps_every_article_in_the_search_index(demo_project: Path) -> None:
+    root = demo_project
     site = build_site(root)
     articles = len(list((root / "docs" / "articles").glob("*.md")))
     assert indexed_pages(site) == articles
@@ -123,8 +135,8 @@ def test_a_dirty_build_keeps_every_article_in_the_search_index(tmp_path: Path) -
     assert indexed_pages(site) == articles
 
 
-def test_the_site_builds_under_properdocs(tmp_path: Path) -> None:
-    root = demo_project(tmp_path)
+def test_the_site_builds_under_properdocs(demo_project: Path) -> None:
+    root = demo_project
     site = build_site(root, program="properdocs")
     assert (site / "articles" / "tmtpost-7286540" / "index.html").is_file()
     assert (site / "topics" / "chips" / "index.html").is_file()
@@ -132,8 +144,8 @@ def test_the_site_builds_under_properdocs(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    root = demo_project(tmp_path)
+def served(demo_project: Path) -> Iterator[tuple[Path, str]]:
+    root = demo_project
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve",
                              "-a", f"127.0.0.1:{port}"], cwd=root, env=ENV,
@@ -178,10 +190,10 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
-def test_a_nightly_run_with_nothing_new_changes_no_tracked_file(tmp_path: Path,
+def test_a_nightly_run_with_nothing_new_changes_no_tracked_file(demo_project: Path,
                                                                 fake_site: FakeSite) -> None:
     site = fake_site
-    root = demo_project(tmp_path)
+    root = demo_project
     shutil.copy(ROOT / ".gitignore", root / ".gitignore")
     (root / "scraper.yml").write_text(yaml.safe_dump({
         "user_agent": "TestDigest/0.1 (+https://example.org/contact)", "docs": "docs",

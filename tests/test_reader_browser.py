@@ -32,9 +32,9 @@ RUN_REPORT: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory, rules: TopicRules) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, rules: TopicRules, demo_articles: Path) -> Path:
     root = site_root(tmp_path_factory.mktemp("reader"))
-    demo_docs_with_golden_articles(root / "docs")  # the demo, plus every layout we render
+    demo_docs_with_golden_articles(root / "docs", demo_articles)  # the demo, plus every layout we render
     write_days(root / "docs", rules)  # three recent days of made-up stories
     write_report(root / ".scraper" / "report.json", RUN_REPORT)
     with pytest.MonkeyPatch.context() as env:  # a site one folder deep, as on GitHub Pages
