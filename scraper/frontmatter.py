@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from scraper.dates import BEIJING
 from scraper.errors import FrontMatterError
+from scraper.urls import is_http
 from scraper.yamlload import UniqueKeyLoader, short
 
 __all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "http_address",
@@ -165,15 +165,8 @@ def _published(value: Any, source: str) -> str | None:
 
 
 def http_address(text: str) -> str | None:
-    """`text` if it is an address we store (http or https, with a host and a valid port)."""
-    try:
-        parts = urlsplit(text)  # raises on broken brackets
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            return None
-        parts.port  # noqa: B018 -- raises on a port out of range
-    except ValueError:
-        return None
-    return text
+    """`text` if it is an address we store: one the border parser (`urls.parse_url`) accepts."""
+    return text if is_http(text) else None
 
 
 def _address(value: Any, key: str, source: str) -> str:
