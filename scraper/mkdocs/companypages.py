@@ -11,6 +11,8 @@ from pathlib import Path
 from mkdocs.structure.files import Files
 
 from scraper.companies import Companies
+from scraper.errors import FrontMatterError
+from scraper.frontmatter import read_article
 from scraper.mdtext import escape_inline
 from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
 from scraper.mkdocs.sitefeeds import Bodies, json_feed, rss
@@ -34,14 +36,13 @@ class CompanyPages:
         found: Mentions = {}
         for e in entries:
             file = files.get_file_from_path(e.path)
-            text = ""
+            body = ""
             if file is not None and file.abs_src_path is not None:
                 try:
-                    text = Path(file.abs_src_path).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError) as exc:
+                    # The front matter's evidence names companies too; only the page's text counts.
+                    _, body = read_article(Path(file.abs_src_path))
+                except FrontMatterError as exc:
                     log.warning("%s: cannot read for its companies: %s", e.path, exc)
-            # The front matter's evidence names companies too; only the page's text counts.
-            body = text.split("\n---\n", 1)[-1] if text.startswith("---\n") else text
             ids = self.companies.mentioned(f"{e.title}\n{e.summary or ''}\n{body}")
             if ids:
                 found[e.path] = ids
