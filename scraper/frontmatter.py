@@ -164,9 +164,11 @@ def _published(value: Any, source: str) -> str | None:
     return text
 
 
-def http_address(text: str) -> str | None:
-    """`text` if it is an address we store: one the border parser (`urls.parse_url`) accepts."""
-    return text if is_http(text) else None
+def http_address(text: str | None) -> str | None:
+    """`text` if it is an address we store or publish: one the border parser
+    (`urls.parse_url`) accepts. Feeds ask again, as a hand edit may have put anything there
+    (a javascript: address would run in the feed reader)."""
+    return text if text and is_http(text) else None
 
 
 def _address(value: Any, key: str, source: str) -> str:

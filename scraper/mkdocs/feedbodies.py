@@ -17,17 +17,13 @@ import cmarkgfm
 from mkdocs.structure.files import Files
 
 from scraper.errors import FrontMatterError
-from scraper.frontmatter import read_article
+from scraper.frontmatter import http_address, read_article
 from scraper.mkdocs.entries import Entry
 from scraper.pagelabels import labelled, when_text
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 
 _RULE = "\n---\n"
-
-
-def _http(url: str | None) -> str | None:
-    return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
 def body_markdown(page_body: str, has_dek: bool) -> str:
@@ -71,7 +67,7 @@ class FeedBodies:
             out += f"\n<p>{html.escape('; '.join(meta.credits))}</p>"  # "Image Source: …" already
         when = when_text(entry.when if entry.timed else entry.day, lang)
         source = html.escape(f"{entry.site_name}, {when}" if entry.site_name else when)
-        url = _http(entry.url)
+        url = http_address(entry.url)
         linked = f'<a href="{html.escape(url, quote=True)}">{source}</a>' if url else source
         out += f"\n<p>{html.escape(labelled(lang, 'source', ''))}{linked}</p>"
         return out

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from email.utils import format_datetime
 
+from scraper.frontmatter import http_address
 from scraper.mkdocs.entries import Entry, newest_first
 from scraper.tag import TopicRules
 
@@ -29,12 +30,6 @@ FEED_SIZE = 50
 def _text_title(title: str) -> str:
     """Some readers render RSS titles as HTML: a title with markup characters goes escaped."""
     return html.escape(title, quote=False) if "<" in title or ">" in title else title
-
-
-def _http_url(url: str | None) -> str | None:
-    """Only an http(s) address is published as an article's source (a javascript: one would
-    run in the feed reader)."""
-    return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
 def page_url(site_url: str, entry: Entry) -> str:
@@ -72,7 +67,7 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
             ET.SubElement(item, "content:encoded").text = body
         for t in e.topics:
             ET.SubElement(item, "category").text = rules.label(t)
-        if source := _http_url(e.url):
+        if source := http_address(e.url):
             ET.SubElement(item, "source", {"url": source}).text = e.site_name or source
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(channel_root, encoding="unicode") + "\n"
 
@@ -88,7 +83,7 @@ def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
         elif e.day:
             item["_digest"] = {"about": site_url.rstrip("/") + "/about/",
                                "date_only": e.day.isoformat()}
-        if source := _http_url(e.url):
+        if source := http_address(e.url):
             item["external_url"] = source
         if e.summary:
             item["summary"] = e.summary
