@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from scraper.dates import BEIJING
 from scraper.errors import FrontMatterError
-from scraper.urls import is_http
 from scraper.yamlload import UniqueKeyLoader, short
 
 __all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "http_address",
@@ -165,10 +165,20 @@ def _published(value: Any, source: str) -> str | None:
 
 
 def http_address(text: str | None) -> str | None:
-    """`text` if it is an address we store or publish: one the border parser
-    (`urls.parse_url`) accepts. Feeds ask again, as a hand edit may have put anything there
-    (a javascript: address would run in the feed reader)."""
-    return text if text and is_http(text) else None
+    """`text` if it is an address we store or publish (http or https, with a host and a valid
+    port). Every address was parsed at the border (`urls.parse_url`) before it was written;
+    this cheaper check runs on every read of every page, and in the feeds, as a hand edit
+    may have put anything there (a javascript: address would run in the feed reader)."""
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)  # raises on broken brackets
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        parts.port  # noqa: B018 -- raises on a port out of range
+    except ValueError:
+        return None
+    return text
 
 
 def _address(value: Any, key: str, source: str) -> str:

@@ -32,7 +32,7 @@ STATUSES = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
 
 
 def deadline_reserve(deadline: float) -> float:
-    """Seconds kept back from the run's deadline to write the listings and the report.
+    """Seconds kept back from the run's deadline to write the last pages and the report.
 
     A tenth of the deadline, at least 5 s and at most 120 s: fetching stops (and no request
     runs on) once only this much is left. Every article page is written as it is fetched.
