@@ -9,10 +9,10 @@ from typing import Any
 
 from scraper.config import read_user_yaml
 from scraper.errors import ConfigError
+from scraper.read.clean import CJK
 
 DEFAULT_COMPANIES = Path(__file__).with_name("companies.yml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Companies:
                 self._owner[name] = company.id
                 escaped = re.escape(name).replace(r"\ ", r"\s+")
                 # Latin names are words: "NIO" in "union" or "BYDs" is not a mention.
-                parts.append(escaped if _CJK.search(name) else rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])")
+                parts.append(escaped if CJK.search(name) else rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])")
         self._pattern = re.compile("|".join(parts)) if parts else None
 
     def mentioned(self, text: str) -> tuple[str, ...]:
