@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 import yaml
 
@@ -39,7 +40,7 @@ class Entry:
                    language=meta.language, timed="T" in (meta.published or ""),
                    companies=companies)
 
-    @property
+    @cached_property  # asked for on every listing, digest and article page that shows it
     def day(self) -> date | None:
         """The Beijing calendar day the article belongs to."""
         return self.when.astimezone(BEIJING).date() if self.when else None
