@@ -129,10 +129,12 @@ NAME = st.text(alphabet="AaBb1 &.-蔚来", min_size=1, max_size=5).map(str.strip
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(NAME, min_size=1, max_size=3), min_size=1, max_size=4),
-       st.text(alphabet="AaBb1 &.-蔚来\n\t_x", max_size=40))
-def test_any_dictionary_finds_in_any_text_what_the_first_pattern_found(
-        names: list[list[str]], text: str) -> None:
+@given(st.data())
+def test_any_dictionary_finds_in_any_text_what_the_first_pattern_found(data: st.DataObject) -> None:
+    names = data.draw(st.lists(st.lists(NAME, min_size=1, max_size=3), min_size=1, max_size=4))
     companies = parse_companies({"companies": [
         {"id": f"c{i}", "name": n[0], "names": n} for i, n in enumerate(names)]}, "drawn")
+    # texts made of the names themselves and what may stand next to them
+    piece = st.sampled_from([n for group in names for n in group] + list("Aa1 \n\t_x蔚来"))
+    text = "".join(data.draw(st.lists(piece, max_size=12)))
     assert companies.mentioned(text) == FirstPattern(companies).mentioned(text)
