@@ -5,9 +5,9 @@ Events (all documented MkDocs 1.6 plugin events):
 - on_startup: remembers whether this is `mkdocs serve`.
 - on_config: reads the topic rules and makes the managers.
 - on_pre_build: starts Pagefind's indexing service.
-- on_files: reads every article's front matter (and text, for the companies it names) and
-  adds the generated pages and feeds (home, digests, topics, months, companies, sources, RSS
-  and JSON Feed) with `File.generated`, and
+- on_files: reads every article page once (its front matter, and the companies its text
+  names), adds the generated pages and feeds (home, digests, topics, months, companies,
+  sources, RSS and JSON Feed) with `File.generated`, and
   drops the theme files our site never fetches (Material's own search, source maps).
 - on_page_markdown: escapes the page title; gives an article page its language and description
   (articlepages.py); renders our pages with cmark (see pagehtml.py).
@@ -77,7 +77,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             companies: Companies = load_companies(self.companies_file)
         except ScraperError as exc:
             raise PluginError(str(exc)) from exc
-        self.archive = Archive()
+        self.archive = Archive(companies)
         self.generated = GeneratedFiles()
         self.listings = Listings(rules, config.site_name)
         self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
@@ -108,7 +108,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files, config.docs_dir)
-        mentions = self.company_pages.mentions(entries, files)
+        mentions = self.company_pages.mentions(entries)
         self.article_pages.update(entries, mentions, {
             c.id: c.name for c in self.company_pages.companies.companies})
         self.feed_bodies.use(files)
