@@ -7,7 +7,6 @@ matches case-sensitively; other terms ignore case. A trailing `*` matches any wo
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -73,15 +72,19 @@ class _Phrase:
         """The words a token must equal, lower-cased: all but a wildcard's last."""
         return tuple(w.lower() for w in (self.words[:-1] if self.wildcard else self.words))
 
-    def matches(self, as_written: tuple[str, ...], lowered: tuple[str, ...]) -> bool:
-        """Whether the phrase is the first tokens of a window (see Matcher._window)."""
+    def matches(self, tokens: tuple[str, ...]) -> bool:
+        """Whether the phrase is the first of `tokens` (as written when it is case-sensitive,
+        else lower-cased), which are at least as many as its words."""
         n = len(self.words)
-        if n > len(lowered):
-            return False
-        tokens = as_written if self.case_sensitive else lowered
         if not self.wildcard:
             return tokens[:n] == self.words
         return tokens[:n - 1] == self.words[:-1] and tokens[n - 1].startswith(self.words[-1])
+
+
+# At a window of tokens, per phrase that may match there: its group, its index in that
+# group, how many tokens it spans, and the phrase when its case is still to be checked.
+_Hit = tuple[int, int, int, _Phrase | None]
+_MAX_WINDOWS = 50_000  # windows whose hits are kept; beyond that the memo starts again
 
 
 # Folds a text, encoded as ASCII with one "?" per other character, to lower-case letters
@@ -101,30 +104,52 @@ _AFTER_FULL_STOP = "\"'”’)"
 
 
 class Text:
-    """A text prepared once for every group of terms."""
+    """A text prepared once for every group of terms.
+
+    Only what every search needs is worked out up front: a sentence searched for context
+    words needs no word count.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._sentence_ends: list[int] | None = None
         self.folded = text.encode("ascii", "replace").translate(_FOLD)
-        self.token_count = len(self.folded.split())
-        self.cjk_chars = sum(map(len, CJK_RUN.findall(text)))
-        self.has_cjk = self.cjk_chars > 0
+        self.has_cjk = not text.isascii() and CJK.search(text) is not None
 
-    def cjk_runs(self) -> list[str]:
-        return CJK_RUN.findall(self.text)
+    @property
+    def token_count(self) -> int:
+        return len(self.folded.split())
+
+    @property
+    def cjk_chars(self) -> int:
+        return sum(map(len, CJK_RUN.findall(self.text))) if self.has_cjk else 0
+
+    def _ends_sentence(self, mark: re.Match[str]) -> bool:
+        if mark.group() in _ENDS_ALWAYS:
+            return True
+        end, text = mark.end(), self.text
+        return end == len(text) or text[end].isspace() or text[end] in _AFTER_FULL_STOP
 
     def sentence(self, at: int) -> tuple[int, int]:
-        """Where the sentence that holds the character at `at` starts and ends."""
-        if self._sentence_ends is None:
-            text, size = self.text, len(self.text)
-            self._sentence_ends = [
-                m.end() for m in _SENTENCE_MARK.finditer(text)
-                if m.group() in _ENDS_ALWAYS or m.end() == size or text[m.end()].isspace()
-                or text[m.end()] in _AFTER_FULL_STOP]
-        ends = self._sentence_ends
-        i = bisect.bisect_right(ends, at)
-        return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(self.text))
+        """Where the sentence that holds the character at `at` starts and ends: after the
+        last sentence end at or before `at`, and at the first one after it.
+
+        Searched outwards from `at`, not by listing every sentence end of the text: a text
+        is asked about one or two sentences (those of the few terms with contexts).
+        """
+        text = self.text
+        end = next((m.end() for m in _SENTENCE_MARK.finditer(text, at) if self._ends_sentence(m)),
+                   len(text))
+        stop, reach = at, _LOOK_BACK
+        while stop > 0:
+            start = max(0, stop - reach)
+            ends = [m.end() for m in _SENTENCE_MARK.finditer(text, start, stop) if self._ends_sentence(m)]
+            if ends:
+                return ends[-1], end
+            stop, reach = start, reach * 4
+        return 0, end
+
+
+_LOOK_BACK = 160  # characters first searched back for the end of the sentence before
 
 
 _END = "\0"  # a trie key made of this and a regex: an entry ends here, then that regex
@@ -194,17 +219,22 @@ class Matcher:
                 self.fixed_lengths.setdefault(key, set()).add(len(phrase.fixed))
                 self.longest[key] = max(self.longest.get(key, 1), len(words))
         # Word sequences that begin a longer phrase: only after these is the next token read.
-        self.continued = {tuple(w.lower() for w in p.words[:k])
+        self.continued = {tuple(w.lower().encode("ascii") for w in p.words[:k])
                           for ps in self.by_fixed.values() for p in ps for k in range(1, len(p.words))}
         self.starts = self._starts_pattern()
         cjk_terms = [word for terms in self.cjk_by_first.values() for _, _, word in terms]
         self.cjk_start = re.compile(_trie_regex((word, "") for word in cjk_terms))
+        # The hits at a window depend on its lower-cased tokens only (all but the case of
+        # case-sensitive phrases): worked out once per window, not at every match.
+        self.hits: dict[tuple[bytes, ...], tuple[_Hit, ...]] = {}
 
     def _starts_pattern(self) -> re.Pattern[bytes]:
-        """Matches the space before a token where a Latin phrase may start, in " " + folded.
+        """Matches the space before a token where a Latin phrase may start, and that token
+        (group 1), in " " + folded.
 
         The space stands for "at a token start" and lets the regex engine skip from space
-        to space; the phrase is only looked ahead at, as other phrases may start inside it.
+        to space; the rest of the phrase is only looked ahead at, as other phrases may
+        start inside it (no phrase starts inside a token, so taking the token is safe).
         """
         phrases = [*(p for ps in self.by_fixed.values() for p in ps),
                    *(p for ps in self.prefix.values() for p in ps), *self.short_prefix]
@@ -212,51 +242,30 @@ class Matcher:
         # folded to spaces (the matcher checks both against the text as written).
         starts = _trie_regex((" ".join(p.words).lower(), "" if p.wildcard else "(?![a-z0-9])")
                              for p in phrases)
-        return re.compile(f" (?={starts})".encode("ascii"))
+        return re.compile(f" (?={starts})([a-z0-9]+)".encode("ascii"))
 
-    def _window(self, text: Text, start: int) -> tuple[list[tuple[int, int]], tuple[str, ...]]:
-        """The spans and lower-cased forms of the token at `start` and of the tokens after
-        it as far as a phrase may still match (the words so far begin a longer phrase).
-
-        It stops early at a gap no phrase may span, or at the end of the text.
-        """
-        folded = text.folded
-        end = folded.find(b" ", start)
-        if end == -1:
-            end = len(folded)
-        spans = [(start, end)]
-        lowered: tuple[str, ...] = (folded[start:end].decode("ascii"),)  # tokens are ASCII
-        while lowered in self.continued:
-            token = _FOLDED_TOKEN.search(folded, end)
-            if token is None or not _GAP.fullmatch(text.text, end, token.start()):
-                break
-            start, end = token.span()
-            spans.append((start, end))
-            lowered += (folded[start:end].decode("ascii"),)
-        return spans, lowered
-
-    def _phrases_at(self, text: Text, start: int) -> list[tuple[_Phrase, int]]:
-        """The phrases that match at the token starting at `start`, with where they end."""
-        spans, lowered = self._window(text, start)
+    def _hits(self, window: tuple[bytes, ...]) -> tuple[_Hit, ...]:
+        """The phrases that may match at a window of lower-cased tokens (see `find`)."""
+        lowered = tuple(token.decode("ascii") for token in window)  # tokens are ASCII
         first = lowered[0]
         phrases = [*self.prefix.get(first[:3], ()), *self.short_prefix]
         for length in self.fixed_lengths.get(first, ()):
             if length <= len(lowered):
                 phrases += self.by_fixed.get(lowered[:length], ())
-        found = []
-        as_written: tuple[str, ...] = ()
+        hits: list[_Hit] = []
         for phrase in phrases:
             n = len(phrase.words)
             if n > len(lowered):
                 continue
             # A phrase found under its lower-cased words matches unless case or a
-            # wildcard ending is still to be checked.
-            if phrase.case_sensitive or phrase.wildcard:
-                if phrase.case_sensitive and not as_written:
-                    as_written = tuple(text.text[s:e] for s, e in spans)
-                if not phrase.matches(as_written, lowered):
-                    continue
-            found.append((phrase, spans[n - 1][1]))
+            # wildcard ending is still to be checked; only case needs the text as written.
+            if phrase.case_sensitive:
+                hits.append((phrase.topic, phrase.term, n, phrase))
+            elif not phrase.wildcard or phrase.matches(lowered):
+                hits.append((phrase.topic, phrase.term, n, None))
+        if len(self.hits) >= _MAX_WINDOWS:
+            self.hits.clear()
+        self.hits[window] = found = tuple(hits)
         return found
 
     def _cjk_matches(self, text: str) -> list[tuple[int, int, int, int]]:
@@ -281,12 +290,36 @@ class Matcher:
     def find(self, text: Text) -> list[list[Match]]:
         """Per group of terms, its matches in `text`, in text order."""
         found: list[list[tuple[int, int, int]]] = [[] for _ in range(self.topics)]
-        # A match at index i of " " + folded is a token starting at index i of the text.
-        for start in [m.start() for m in self.starts.finditer(b" " + text.folded)]:
-            for phrase, end in self._phrases_at(text, start):
-                found[phrase.topic].append((start, -end, phrase.term))
+        folded, written = text.folded, text.text
+        continued, memo = self.continued, self.hits
+        # A token at index i of " " + folded is a token at index i - 1 of the text.
+        for start in self.starts.finditer(b" " + folded):
+            end = start.end() - 1
+            spans = [(start.start(1) - 1, end)]
+            window: tuple[bytes, ...] = (start.group(1),)
+            # The tokens after it, as far as a phrase may still match (the words so far
+            # begin a longer phrase), up to a gap no phrase may span.
+            while window in continued:
+                token = _FOLDED_TOKEN.search(folded, end)
+                if token is None or not _GAP.fullmatch(written, end, token.start()):
+                    break
+                end = token.end()
+                spans.append((token.start(), end))
+                window += (token.group(),)
+            hits = memo.get(window)
+            if hits is None:
+                hits = self._hits(window)
+            at = spans[0][0]
+            as_written: tuple[str, ...] = ()
+            for topic, term, n, phrase in hits:
+                if phrase is not None:
+                    if not as_written:
+                        as_written = tuple(written[s:e] for s, e in spans)
+                    if not phrase.matches(as_written):
+                        continue
+                found[topic].append((at, -spans[n - 1][1], term))
         if text.has_cjk:
-            for topic, index, at, end in self._cjk_matches(text.text):
+            for topic, index, at, end in self._cjk_matches(written):
                 found[topic].append((at, -end, index))
         return [_leftmost_longest(matches) for matches in found]
 

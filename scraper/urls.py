@@ -113,7 +113,38 @@ def parse_url(raw: object, base: str | None = None) -> CheckedUrl:
 @functools.lru_cache(maxsize=4096)
 def _parse_text(raw: str, base: str | None) -> CheckedUrl:
     """`parse_url` of a text: one page asks for its own address about five times (its
-    adapter, its canonical link, its host), and the full parse costs about 0.1 ms."""
+    adapter, its canonical link, its host), and the full parse costs about 15 µs."""
+    if base is None and _is_normal(raw):
+        return CheckedUrl(raw)
+    return _parse_in_full(raw, base)
+
+
+# An address already in the normal form `_parse_in_full` gives, as most links are: lower-case
+# scheme and host, no port, user, fragment or empty query, and only characters the path and
+# query may hold unescaped. What this regex lets through, `_is_normal` checks further.
+_NORMAL = re.compile(r"https?://([a-z0-9_.-]{1,253})/[A-Za-z0-9_.~/:@!$&'()*+,;=%-]*"
+                     r"(?:\?[A-Za-z0-9_.~/:@!$&'()*+,;=%?\[\]-]+)?")
+
+
+def _is_normal(raw: str) -> bool:
+    """Whether `_parse_in_full(raw, None)` is `raw` itself, decided without its ~15 µs of
+    splitting, IDNA, a second parser and escaping (tests/test_urls.py checks the two agree).
+
+    Its host must be one `_host` keeps as it is (plain labels, no punycode, not read as an
+    IPv4 number), and its path must hold no `.` or `..` segment (nothing starts with "/.").
+    """
+    match = _NORMAL.fullmatch(raw) if len(raw) <= MAX_URL_LENGTH else None
+    if match is None:
+        return False
+    labels = match.group(1).split(".")
+    path_and_query = raw[match.end(1):]
+    return (all(_ASCII_LABEL.fullmatch(label) for label in labels)
+            and not _NUMERIC_LABEL.fullmatch(labels[-1])
+            and not any(label.startswith("xn--") for label in labels)
+            and "/." not in path_and_query.partition("?")[0])
+
+
+def _parse_in_full(raw: str, base: str | None) -> CheckedUrl:
     text = raw.strip(_EDGE).translate(_TAB_NEWLINE)
     if not text:
         return _refuse("an empty URL")

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
-from scraper.urls import MAX_URL_LENGTH, forget_parsed, normalize_url, parse_url
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scraper.fetch.files import gunzip_capped
+from scraper.urls import (
+    MAX_URL_LENGTH,
+    CheckedUrl,
+    _is_normal,
+    _parse_in_full,
+    forget_parsed,
+    normalize_url,
+    parse_url,
+)
 
 MALFORMED = {
     "port out of range": "http://127.0.0.1:99999/post/1",
@@ -136,3 +150,74 @@ def test_a_cached_parse_is_the_same_as_a_fresh_one(text: str) -> None:
 @pytest.mark.parametrize("value", [["https://a.example/"], {"a": 1}, None, 3])
 def test_a_value_that_is_not_text_is_no_url_and_never_raises(value: object) -> None:
     assert parse_url(value).url is None
+
+
+# --- the fast path for addresses already in normal form -------------------------------------
+# `_is_normal` skips the full parse for most links; whenever it says yes, the full parse
+# must give back the very same text. Checked on real addresses, hostile ones and generated ones.
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _hrefs_in_fixtures() -> list[str]:
+    found: set[str] = set()
+    pages = [*FIXTURES.rglob("*.htm"), *FIXTURES.rglob("*.html"), *FIXTURES.glob("tmtpost/*.html.gz")]
+    for page in sorted(pages):  # (not hostile/'s gzip bomb)
+        data = gunzip_capped(page.read_bytes()) if page.suffix == ".gz" else page.read_bytes()
+        found.update(re.findall(r'(?:href|src|content)="([^"]{1,400})"', data.decode("utf-8", "replace")))
+    return sorted(found)
+
+
+NEAR_NORMAL = [
+    "https://en.tmtpost.com/post/7000001", "https://www.tmtpost.com/2512346.html",
+    "http://a.example/x?y=1&z=[2]", "https://a.example", "https://A.example/", "HTTPS://a.example/",
+    "https://a.example/./x", "https://a.example/x/..", "https://a.example/.well-known/x",
+    "https://a.example/x?", "https://a.example/x?#", "https://a.example/x#f", "https://a.example:443/",
+    "https://a.example:8080/", "https://a.example./", "https://.a.example/", "https://a..example/",
+    "https://127.0.0.1/", "https://2130706433/", "https://a.0x7f/", "https://a.08/", "https://a.0x/",
+    "https://xn--zz.example/", "https://a.xn--zz/", "https://-a.example/", "https://a-.example/",
+    "https://my_host.example/", "https://" + "a" * 63 + ".example/", "https://" + "a" * 64 + ".example/",
+    "https://" + ".".join(["abcdefghi"] * 26) + "/", "https://" + ".".join(["abcdefghi"] * 25) + "/",
+    "https://a.example/%zz/%2e%2e/", "https://a.example//x//", "https://a.example/x?a=/./b",
+    "https://a.example/x?a?b", "https://a.example/x;y=1:z@w!$&'()*+,=~", "https://a.example/" + "a" * 2030,
+    "https://a.example/" + "a" * 2031, "https://a.example/a b", "https://a.example/\u4e2d",
+    "https://a.example/x\\y", "https://user@a.example/", "https://a.example/x?q=[1]",
+]
+NORMAL_ALPHABET = st.sampled_from(list("az09_-.~/:@!$&'()*+,;=%?#[]\\ AZ") + ["xn--", "0x", "/./", "/../",
+                                                                                 "\u4e2d", "\t", "\x00"])
+
+
+def _assert_fast_path_agrees(raw: str) -> None:
+    if _is_normal(raw):
+        assert _parse_in_full(raw, None) == CheckedUrl(raw), raw
+
+
+@pytest.mark.parametrize("raw", NEAR_NORMAL + list(MALFORMED.values()))
+def test_the_fast_path_agrees_with_the_full_parse(raw: str) -> None:
+    _assert_fast_path_agrees(raw)
+
+
+def test_the_fast_path_agrees_on_every_address_in_the_fixtures() -> None:
+    hrefs = _hrefs_in_fixtures()
+    fast = [raw for raw in hrefs if _is_normal(raw)]
+    assert len(fast) > 100  # the test compares something: most real links take the fast path
+    for raw in hrefs:
+        _assert_fast_path_agrees(raw)
+        assert parse_url(raw) == _parse_in_full(raw, None)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["http://", "https://", "HTTP://", "https:/", "ftp://", ""]),
+       st.lists(NORMAL_ALPHABET, max_size=12).map("".join),
+       st.lists(NORMAL_ALPHABET, max_size=20).map("".join))
+def test_the_fast_path_agrees_on_generated_addresses(scheme: str, host: str, rest: str) -> None:
+    _assert_fast_path_agrees(f"{scheme}{host}/{rest}")
+    _assert_fast_path_agrees(f"{scheme}a.{host}/{rest}")
+
+
+def test_the_fast_path_is_taken_for_plain_links_only() -> None:
+    assert _is_normal("https://en.tmtpost.com/post/7000001")
+    assert _is_normal("http://a.example/x?y=1")
+    assert not _is_normal("https://A.example/")  # lower-cased by the full parse
+    assert not _is_normal("https://a.example/./x")  # dot segments removed by it
+    assert not _is_normal("https://a.example/x#f")  # fragment dropped

@@ -107,4 +107,7 @@ def _extract_any(page: RawPage) -> Article:
         raise SkipArticle("blocked: the page is a bot-challenge page, not an article")
     article = check_is_article(check_language(pick_adapter(doc).extract(doc)))
     # Only an address parse_url accepted may be stored (adapters take doc.url or canonical).
-    return replace(article, url=doc.url or doc.meta.canonical, warnings=doc.warnings)
+    url = doc.url or doc.meta.canonical
+    if article.url == url and article.warnings == doc.warnings:
+        return article  # the usual case: a copy (replace walks every field) would change nothing
+    return replace(article, url=url, warnings=doc.warnings)

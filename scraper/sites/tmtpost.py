@@ -20,7 +20,7 @@ from scraper.errors import ParseError
 from scraper.mdtext import squash
 from scraper.models import Article, Block, Document
 from scraper.read import clean
-from scraper.read.parse import walk_blocks
+from scraper.read.parse import text_content, walk_blocks
 from scraper.sites import register
 from scraper.sites.base import SiteAdapter
 from scraper.urls import host_of, parse_url
@@ -151,7 +151,7 @@ class TMTPost(SiteAdapter):
         for xpath in ("//article", "//main", "//*[@id='content']"):
             found = _select(doc.tree, xpath)
             if found:
-                return walk_blocks(max(found, key=lambda e: len(e.text_content())))
+                return walk_blocks(max(found, key=lambda e: len(text_content(e))))
         return list(doc.blocks)
 
     def _from_blocks(self, doc: Document, blocks: list[Block]) -> Article:
@@ -225,7 +225,7 @@ class TMTPost(SiteAdapter):
         def first_text(*xpaths: str) -> str | None:
             for xp in xpaths:
                 for el in _select(tree, xp):
-                    text = squash(el if isinstance(el, str) else el.text_content())
+                    text = squash(el if isinstance(el, str) else text_content(el))
                     if text:
                         return text
             return None
