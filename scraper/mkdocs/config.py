@@ -22,6 +22,14 @@ class ScraperConfig(Config):  # type: ignore[no-untyped-call]
     search = c.Type(bool, default=True)
     """Write the Pagefind index of the articles into site/pagefind/."""
 
+    search_part_size = c.Type(int, default=2000)
+    """Articles per part of the search index (see scraper/mkdocs/searchparts.py): Pagefind
+    holds about 0.45 MB per article of a part while it writes it."""
+
+    cache_dir = c.Type(str, default=".cache/plugin/scraper")
+    """Where the parts of the search index are kept from one build to the next (keep it
+    between nightly runs: a part whose articles did not change is not indexed again)."""
+
     pagefind = c.Type(dict, default={})
     """Options for Pagefind's index (its service's NewIndex config), e.g. force_language."""
 

@@ -4,19 +4,20 @@ Events (all documented MkDocs 1.6 plugin events):
 
 - on_startup: remembers whether this is `mkdocs serve`.
 - on_config: reads the topic rules and makes the managers.
-- on_pre_build: starts Pagefind's indexing service.
-- on_files: reads every article's front matter (and text, for the companies it names) and
+- on_pre_build: resets the search index's state (a `serve` rebuild starts afresh).
+- on_files: reads every article's front matter (and text, for the companies it names),
+  cuts the articles into the search index's parts and looks them up in the cache, and
   adds the generated pages and feeds (home, digests, topics, months, companies, sources, RSS
   and JSON Feed) with `File.generated`, and
   drops the theme files our site never fetches (Material's own search, source maps).
 - on_page_markdown: escapes the page title; gives an article page its language and description
   (articlepages.py); renders our pages with cmark (see pagehtml.py).
-- on_page_content: installs cmark's HTML; gives each article page to the search index.
-- on_env: adds the articles a dirty build skipped to the index, which Pagefind then writes
-  while the theme renders the pages.
+- on_page_content: installs cmark's HTML; spools each article of a part the cache lacks.
+- on_env: spools the articles a dirty build skipped; Pagefind indexes the parts, one at a
+  time, while the theme renders the pages.
 - on_page_context / on_post_page: the Digests (Topics, Archive) tab is the current one on a
   digest (topic, month) page (navtabs.py).
-- on_post_build: waits for the index, deletes Pagefind's unused UI bundles and makes the 404
+- on_post_build: waits for the index and copies its parts into site/pagefind/, makes the 404
   page's URLs relative (lean.py); on_build_error: stops Pagefind.
 - on_serve: also watches the topic rules and the run report, which change generated pages.
 """
@@ -45,7 +46,7 @@ from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
 from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.generated import GeneratedFiles
-from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404, root_depth
+from scraper.mkdocs.lean import drop_unused_theme_files, fix_404, root_depth
 from scraper.mkdocs.listings import Listings
 from scraper.mkdocs.navtabs import SectionTabs
 from scraper.mkdocs.pagehtml import CmarkPages
@@ -88,7 +89,10 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.article_pages = ArticlePages()
         self.tabs = SectionTabs()
         self.cmark = CmarkPages(self.config.cmark)
-        self.search = SiteSearch(self.config.pagefind) if self.config.search else None
+        if self.config.search_part_size < 1:
+            raise PluginError(f"search_part_size must be at least 1, not {self.config.search_part_size}")
+        self.search = (SiteSearch(self.config.pagefind, self.config.search_part_size,
+                                  base / self.config.cache_dir) if self.config.search else None)
 
     def _rules_file(self, base: Path) -> Path:
         if self.config.topics:
@@ -108,6 +112,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files, config.docs_dir)
+        if self.search is not None:
+            self.search.plan(files, entries)
         mentions = self.company_pages.mentions(entries, files)
         self.article_pages.update(entries, mentions, {
             c.id: c.name for c in self.company_pages.companies.companies})
@@ -147,14 +153,13 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.search is not None:
             self.search.add_unrendered(files)
-            # Every article is with Pagefind now: it writes the index while the theme renders.
-            self.search.start_writing(config.site_dir)
+            # Every article is spooled now: Pagefind indexes the parts while the theme renders.
+            self.search.start_writing()
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.search is not None:
             self.search.finish(config.site_dir)
-            drop_unused_pagefind_files(Path(config.site_dir))
         fix_404(Path(config.site_dir), config.site_url)
 
     def on_build_error(self, *, error: Exception) -> None:
