@@ -142,13 +142,14 @@ def test_builds_index_only_the_parts_whose_articles_changed(project: Path) -> No
 
     # An editor fixes a typo in one article: only its part is indexed again.
     newest = max(articles, key=lambda p: p.read_text(encoding="utf-8").split("\ndate: ")[1][:25])
-    newest.write_text(newest.read_text(encoding="utf-8") + "\nA correction from the editor.\n",
-                      encoding="utf-8")
+    body, rule, credits = newest.read_text(encoding="utf-8").rpartition("\n---\n")
+    assert rule  # the rule before the source line: what comes after it is not indexed
+    newest.write_text(f"{body}\nA correction from the editor.\n{rule}{credits}", encoding="utf-8")
     log = build(project)
     assert f"parts indexed now: 1, from the cache: {parts - 1}" in log
     changed = {name for name, digest in index_files(site).items() if first.get(name) != digest}
     assert changed and {name.split("/")[1] for name in changed} <= {f"part-{parts:04d}", "parts.json"}
-    cached = project / ".cache" / "plugin" / "scraper"
+    cached = project / ".cache" / "plugin" / "scraper" / "search"
     assert len([p for p in cached.iterdir() if p.is_dir()]) == parts  # the replaced part is pruned
 
 
@@ -161,7 +162,8 @@ def test_a_cache_folder_that_is_not_the_projects_is_used_from_the_config(tmp_pat
     config.write_text(config.read_text(encoding="utf-8").replace(
         "  - scraper:\n", f"  - scraper:\n      cache_dir: {elsewhere}\n", 1), encoding="utf-8")
     build(root)
-    assert any((elsewhere / p.name / "pagefind-entry.json").is_file() for p in elsewhere.iterdir())
+    assert any((p / "pagefind-entry.json").is_file() for p in (elsewhere / "search").iterdir())
+    assert list((elsewhere / "pages").glob("*/*.html.gz"))
     assert not (root / ".cache").exists()
 
 

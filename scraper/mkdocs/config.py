@@ -27,8 +27,12 @@ class ScraperConfig(Config):  # type: ignore[no-untyped-call]
     holds about 0.45 MB per article of a part while it writes it."""
 
     cache_dir = c.Type(str, default=".cache/plugin/scraper")
-    """Where the parts of the search index are kept from one build to the next (keep it
-    between nightly runs: a part whose articles did not change is not indexed again)."""
+    """Where the parts of the search index (search/) and the rendered article pages (pages/)
+    are kept from one build to the next: keep it between nightly runs, and a part or a page
+    that did not change is not made again."""
+
+    cache_pages = c.Type(bool, default=True)
+    """Keep rendered article pages in cache_dir/pages (see scraper/mkdocs/pagecache.py)."""
 
     pagefind = c.Type(dict, default={})
     """Options for Pagefind's index (its service's NewIndex config), e.g. force_language."""
