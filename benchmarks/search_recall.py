@@ -107,7 +107,7 @@ def exact_form(query: str, texts: dict[str, str]) -> int:
 def fragment_urls(bundle: Path) -> dict[str, str]:
     """{Pagefind page id: URL}, from the fragments (a page's id is its fragment's name)."""
     urls = {}
-    for path in (bundle / "fragment").glob("*.pf_fragment"):
+    for path in bundle.glob("**/fragment/*.pf_fragment"):  # one bundle, or a site's parts
         data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
         urls[path.stem] = data["url"]
     return urls
@@ -180,10 +180,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1500)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    parser.add_argument("--part-size", type=int, default=500,
+                        help="articles per part of the index (the plugin's search_part_size): "
+                             "several parts, merged in the browser, as on a large archive")
     args = parser.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="recall-"))
     tmp.mkdir(parents=True, exist_ok=True)
     root = project(tmp)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - scraper:\n", f"  - scraper:\n      search_part_size: {args.part_size}\n", 1), encoding="utf-8")
     if not (root / "docs" / "articles").is_dir():
         import_synthetic(root, tmp, args.articles)
     build(root)
