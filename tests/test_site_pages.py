@@ -6,9 +6,11 @@ import json
 from datetime import datetime, timedelta
 
 import feedparser
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scraper.dates import BEIJING
-from scraper.mkdocs.digests import stories
+from scraper.mkdocs.digests import similar, stories
 from scraper.mkdocs.entries import PAGE_SIZE, Entry
 from scraper.mkdocs.listings import build_listings
 from scraper.mkdocs.sitefeeds import all_feeds
@@ -35,6 +37,20 @@ def test_near_identical_reports_merge_into_one_story() -> None:
     assert [(s.lead.path, [o.path for o in s.others]) for s in found] == [
         ("articles/a-1.md", ["articles/a-2.md"]), ("articles/a-3.md", []),
         ("articles/a-4.md", ["articles/a-5.md"])]
+
+
+def test_reports_merge_from_three_fifths_of_their_words_shared() -> None:
+    lead = entry(1, "alpha beta gamma delta")
+    same = entry(2, "alpha beta gamma epsilon", when=datetime(2022, 12, 21, 10, 0, tzinfo=BEIJING))
+    other = entry(3, "alpha beta zeta eta", when=datetime(2022, 12, 21, 11, 0, tzinfo=BEIJING))
+    found = stories([other, same, lead])
+    assert [(s.lead.path, [o.path for o in s.others]) for s in found] == [
+        ("articles/a-1.md", ["articles/a-2.md"]), ("articles/a-3.md", [])]
+
+
+@given(st.frozensets(st.sampled_from("abcdefghij")), st.frozensets(st.sampled_from("abcdefghij")))
+def test_similar_is_the_jaccard_index(a: frozenset[str], b: frozenset[str]) -> None:
+    assert similar(a, b) == (len(a & b) / len(a | b) if a and b else 0.0)
 
 
 def test_a_digest_lists_a_story_once_under_its_first_topic_with_all_its_chips(

@@ -1,24 +1,16 @@
 """A page and feeds per company in the companies dictionary (scraper/companies.yml, or the
-user's own), listing the articles that name it, newest first; and which companies each
-article names, for its page's links. Pure but for reading the article files."""
+user's own), listing the articles that name it, newest first (the archive finds the names as
+it reads each page, archive.py). Pure: entries in, {path: text} out."""
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
-from pathlib import Path
-
-from mkdocs.structure.files import Files
 
 from scraper.companies import Companies
-from scraper.errors import FrontMatterError
-from scraper.frontmatter import read_article
 from scraper.mdtext import escape_inline
 from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
 from scraper.mkdocs.sitefeeds import Bodies, json_feed, rss
 from scraper.tag import TopicRules
-
-log = logging.getLogger("mkdocs.plugins.scraper")
 
 Mentions = dict[str, tuple[str, ...]]  # article path -> company ids
 
@@ -31,22 +23,11 @@ class CompanyPages:
         self.site_title = site_title
         self.site_url = site_url
 
-    def mentions(self, entries: list[Entry], files: Files) -> Mentions:
-        """The companies each article names in its title, dek or text."""
-        found: Mentions = {}
-        for e in entries:
-            file = files.get_file_from_path(e.path)
-            body = ""
-            if file is not None and file.abs_src_path is not None:
-                try:
-                    # The front matter's evidence names companies too; only the page's text counts.
-                    _, body = read_article(Path(file.abs_src_path))
-                except FrontMatterError as exc:
-                    log.warning("%s: cannot read for its companies: %s", e.path, exc)
-            ids = self.companies.mentioned(f"{e.title}\n{e.summary or ''}\n{body}")
-            if ids:
-                found[e.path] = ids
-        return found
+    @staticmethod
+    def mentions(entries: list[Entry]) -> Mentions:
+        """The companies each article names in its title, dek or text (found as the archive
+        read it)."""
+        return {e.path: e.companies for e in entries if e.companies}
 
     def pages(self, entries: list[Entry], mentions: Mentions, bodies: Bodies) -> dict[str, str]:
         by_company: dict[str, list[Entry]] = defaultdict(list)

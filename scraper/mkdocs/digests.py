@@ -32,7 +32,12 @@ def shingles(text: str) -> frozenset[str]:
 
 
 def similar(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    """Jaccard similarity; the union's size is counted, not built (every pair of a day's
+    reports is compared)."""
+    if not (a and b):
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 @dataclass
@@ -55,7 +60,7 @@ def stories(entries: list[Entry]) -> list[Story]:
         title = shingles(entry.title)
         full = shingles(f"{entry.title} {entry.summary or ''}")
         match = next((s for s, t, f in out
-                      if max(similar(t, title), similar(f, full)) >= SAME_STORY), None)
+                      if similar(t, title) >= SAME_STORY or similar(f, full) >= SAME_STORY), None)
         if match:
             match.others.append(entry)
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 import yaml
 
@@ -29,14 +30,17 @@ class Entry:
     authors: tuple[str, ...] = ()
     language: str | None = None
     timed: bool = False  # the source gave a time of day, not only a day
+    companies: tuple[str, ...] = ()  # ids of the companies its text names (archive.py)
 
     @classmethod
-    def from_front_matter(cls, path: str, meta: ArticleMeta) -> Entry:
+    def from_front_matter(cls, path: str, meta: ArticleMeta,
+                          companies: tuple[str, ...] = ()) -> Entry:
         return cls(path=path, title=meta.title, when=meta.date, site_name=meta.site_name,
                    topics=meta.topics, summary=meta.summary, url=meta.url, authors=meta.authors,
-                   language=meta.language, timed="T" in (meta.published or ""))
+                   language=meta.language, timed="T" in (meta.published or ""),
+                   companies=companies)
 
-    @property
+    @cached_property  # asked for on every listing, digest and article page that shows it
     def day(self) -> date | None:
         """The Beijing calendar day the article belongs to."""
         return self.when.astimezone(BEIJING).date() if self.when else None

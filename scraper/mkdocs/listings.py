@@ -27,6 +27,8 @@ def _month_title(month: str) -> str:
 def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> dict[str, str]:
     entries = newest_first(entries)
     pages = digest_pages(entries, rules)
+    # Each entry's line is the same on its month's page and on each of its topics' pages.
+    line = {e.path: entry_line(e, "../", rules, summary=True) for e in entries}
     pages["index.md"] = front_page(entries, rules, site_title)
 
     by_topic: dict[str, list[Entry]] = defaultdict(list)
@@ -38,7 +40,7 @@ def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> 
         f"- [{escape_inline(rules.label(t))}]({t}.md) — {count(len(by_topic[t]))}"
         for t in topic_ids])
     for t in topic_ids:
-        lines = [entry_line(e, "../", rules, summary=True) for e in by_topic[t]]
+        lines = [line[e.path] for e in by_topic[t]]
         feeds = f"Feeds: [RSS]({t}.xml) · [JSON Feed]({t}.json)" if t in {x.id for x in rules.topics} else ""
         pages.update(paginate(f"topics/{t}", rules.label(t), lines, intro=feeds))
 
@@ -50,7 +52,7 @@ def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> 
         f"- [{_month_title(m)}]({m}.md) — {count(len(by_month[m]))}" for m in months]
         or ["No articles yet."])
     for m in months:
-        lines = [entry_line(e, "../", rules, summary=True) for e in by_month[m]]
+        lines = [line[e.path] for e in by_month[m]]
         pages.update(paginate(f"archive/{m}", _month_title(m), lines))
 
     return pages

@@ -6,8 +6,8 @@ Events (all documented MkDocs 1.6 plugin events):
 - on_config: reads the topic rules and makes the managers.
 - on_pre_build: resets the search index's state (a `serve` rebuild starts afresh) and reads
   what the page cache's keys depend on (pagecache.py).
-- on_files: reads every article's front matter (and text, for the companies it names),
-  cuts the articles into the search index's parts and looks them up in the cache, and
+- on_files: reads every article page once (its front matter, and the companies its text
+  names), cuts the articles into the search index's parts and looks them up in the cache,
   adds the generated pages and feeds (home, digests, topics, months, companies, sources, RSS
   and JSON Feed) with `File.generated`, and
   drops the theme files our site never fetches (Material's own search, source maps).
@@ -87,7 +87,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             companies: Companies = load_companies(self.companies_file)
         except ScraperError as exc:
             raise PluginError(str(exc)) from exc
-        self.archive = Archive()
+        self.archive = Archive(companies)
         self.generated = GeneratedFiles()
         self.listings = Listings(rules, config.site_name)
         self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
@@ -127,7 +127,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         entries = self.archive.entries(files, config.docs_dir)
         if self.search is not None:
             self.search.plan(files, entries)
-        mentions = self.company_pages.mentions(entries, files)
+        mentions = self.company_pages.mentions(entries)
         self.article_pages.update(entries, mentions, {
             c.id: c.name for c in self.company_pages.companies.companies})
         self.feed_bodies.use(files)
