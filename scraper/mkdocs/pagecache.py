@@ -11,7 +11,9 @@ versions of MkDocs and Material, this package's code).
 A page found in the cache is rendered with a template that prints its cached HTML (MkDocs'
 per-page `template` meta key, and a template the plugin adds to the theme's environment in
 on_env); MkDocs writes it as any other page. Links and anchors are still validated: that
-happens on the page's content, before the template.
+happens on the page's content, before the template. The cached HTML is read when the page is
+rendered (on_page_context), not when its content is made: MkDocs makes every page's content
+before it renders the first, and 50,000 cached pages would be in memory at once.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from typing import Any
 
 from jinja2 import BaseLoader, ChoiceLoader, DictLoader, Environment
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 import scraper
 
 TEMPLATE = "scraper/cached-page.html"
+CONTEXT_KEY = "scraper_cached_page"
 
 
 def _files_digest(h: Any, folder: Path) -> None:
@@ -63,19 +67,21 @@ class PageCache:
         self.folder = folder
         self.salt = ""
         self._keys: dict[str, str] = {}  # page url -> key, for pages rendered in this build
+        self._cached: dict[str, str] = {}  # page url -> key, for pages from the cache
         self.used: set[str] = set()
         self.hits = 0
 
     def start(self, config: MkDocsConfig) -> None:
         self.salt = salt(config)
         self._keys = {}
+        self._cached = {}
         self.used = set()
         self.hits = 0
 
     @staticmethod
     def with_template(env: Environment) -> Environment:
         """The theme's environment, with the template that prints a cached page."""
-        loaders: list[BaseLoader] = [DictLoader({TEMPLATE: "{{ page.content }}"})]
+        loaders: list[BaseLoader] = [DictLoader({TEMPLATE: "{{ " + CONTEXT_KEY + " }}"})]
         if env.loader is not None:
             loaders.append(env.loader)
         env.loader = ChoiceLoader(loaders)
@@ -91,19 +97,33 @@ class PageCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.html.gz"
 
-    def take(self, page: Page, content: str) -> str:
-        """The page's cached HTML, with the template that prints it; or `content` as it was,
-        and the page's output is kept when it is rendered (`keep`)."""
+    def _read(self, key: str) -> str:
+        return gzip.decompress(self._path(key).read_bytes()).decode("utf-8")
+
+    def take(self, page: Page, content: str) -> None:
+        """When the cache has the page: the template that prints it. Otherwise the page's
+        output is kept when it is rendered (`keep`)."""
         key = self.key(page, content)
         self.used.add(key)
         try:
-            cached = gzip.decompress(self._path(key).read_bytes()).decode("utf-8")
+            self._read(key)  # whole and readable now; read again when the page is rendered
         except (OSError, EOFError, UnicodeDecodeError):  # not cached, or a damaged file
             self._keys[page.url] = key
-            return content
+            return
         page.meta["template"] = TEMPLATE
+        self._cached[page.url] = key
         self.hits += 1
-        return cached
+
+    def context(self, page: Page, context: Any) -> Any:
+        """The template's context, with the page's cached HTML when it comes from the cache."""
+        key = self._cached.pop(page.url, None)
+        if key is not None:
+            try:
+                context[CONTEXT_KEY] = self._read(key)
+            except (OSError, EOFError, UnicodeDecodeError) as exc:  # gone since on_page_content
+                raise PluginError(f"{page.file.src_uri}: its cached page {self._path(key)} became "
+                                  f"unreadable during the build ({exc}); build again") from exc
+        return context
 
     def keep(self, page: Page, output: str) -> None:
         key = self._keys.pop(page.url, None)

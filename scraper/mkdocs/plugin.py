@@ -158,15 +158,17 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     @event_priority(-100)  # last: the content as every plugin left it decides the cached page
     def _on_page_content_cached(self, html: str, *, page: Page, config: MkDocsConfig,
                                 files: Files) -> str:
-        if self.page_cache is None or not is_article(page.file.src_uri):
-            return html
-        return self.page_cache.take(page, html)
+        if self.page_cache is not None and is_article(page.file.src_uri):
+            self.page_cache.take(page, html)
+        return html
 
     on_page_content = CombinedEvent(_on_page_content_cmark, _on_page_content_cached)
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext:
         self.tabs.mark(page, nav)
+        if self.page_cache is not None:
+            context = self.page_cache.context(page, context)
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
