@@ -135,7 +135,7 @@ def previous_scheme_size(site: Path, out: Path) -> dict[str, int]:
 
 
 # The search box's query treatment, and Pagefind's own (the query as typed), for the index before.
-TREATED = "async q => (await window.digestSearch.find(q)).results.map(r => r.id)"
+TREATED = "async q => (await window.digestSearch.find(q)).map(r => r.id)"
 AS_TYPED = """async q => { const pf = await import('/pagefind/pagefind.js');
                           return (await pf.search(q)).results.map(r => r.id); }"""
 
@@ -194,6 +194,7 @@ def main() -> None:
         import_synthetic(root, tmp, args.articles)
     build(root)
     site = root / "site"
+    parts = len(json.loads((site / "pagefind" / "parts.json").read_text(encoding="utf-8"))["parts"])
     texts = article_texts(root / "docs")
     urls = fragment_urls(site / "pagefind")
     found = search_all(site, CHINESE + ENGLISH)
@@ -233,7 +234,8 @@ def main() -> None:
     (RESULTS / "search_recall.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     (RESULTS / "search_recall.md").write_text(
         f"# Search recall and precision, {len(texts)} articles\n\n"
-        f"`python -m benchmarks.search_recall --articles {args.articles}`\n\n{table}\n")
+        f"`python -m benchmarks.search_recall --articles {args.articles} --part-size {args.part_size}`: "
+        f"the index in {parts} parts, merged in Chromium\n\n{table}\n")
     sys.exit(1 if failing else 0)
 
 
