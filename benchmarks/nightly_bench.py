@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
 from benchmarks.measure import measured
+from benchmarks.synth import FIRST_DAY, PER_DAY
 from benchmarks.update_bench import build_routes, serve
 
 
@@ -31,8 +34,13 @@ def main() -> None:
     routes: dict[str, bytes] = {}
     server, hits = serve(routes)
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    # new ids, above the synthetic archive's
-    fresh = build_routes(args.new, base, start_id=9_000_000)
+    # The night's news: new ids, above the archive's, dated the day after its last day (the
+    # synthetic archive has 50 articles a day from FIRST_DAY).
+    ids = [int(m[1]) for p in (root / "docs" / "articles").glob("*.md")
+           if (m := re.search(r"-(\d+)$", p.stem))]
+    start = max([9_000_000, *(i + 1 for i in ids)])
+    fresh = build_routes(args.new, base, start_id=start,
+                         first=FIRST_DAY + timedelta(days=-(-before // PER_DAY)))
     routes.update(fresh)
     cfg = root / "nightly.yml"
     cfg.write_text(yaml.safe_dump({

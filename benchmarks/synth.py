@@ -141,13 +141,18 @@ def chinese_post(article_id: int, day: date, rng: random.Random, chars: int = 12
 <div class="comments_mod_v1"><p>登录后才能评论</p></div></body></html>"""
 
 
-def generate(n: int, seed: int = 7, start_id: int = 8_000_000) -> list[tuple[str, str, str]]:
-    """[(kind, id, html)]: English and Chinese pages (about 15% Chinese), 50 articles a day."""
+FIRST_DAY = date(2025, 1, 1)
+PER_DAY = 50
+
+
+def generate(n: int, seed: int = 7, start_id: int = 8_000_000,
+             first: date = FIRST_DAY) -> list[tuple[str, str, str]]:
+    """[(kind, id, html)]: English and Chinese pages (about 15% Chinese), 50 articles a day
+    from `first`."""
     rng = random.Random(seed)
-    first = date(2025, 1, 1)
     pages = []
     for i in range(n):
-        day = first + timedelta(days=i // 50)
+        day = first + timedelta(days=i // PER_DAY)
         article_id = start_id + i
         if rng.random() < CHINESE_SHARE:
             pages.append(("zh", str(article_id), chinese_post(article_id, day, rng)))

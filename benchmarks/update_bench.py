@@ -16,22 +16,23 @@ import subprocess
 import sys
 import tempfile
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
 
-from benchmarks.synth import generate
+from benchmarks.synth import FIRST_DAY, generate
 
 PER_LISTING = 50
 
 
-def build_routes(n: int, base: str, start_id: int = 8_000_000) -> dict[str, bytes]:
+def build_routes(n: int, base: str, start_id: int = 8_000_000,
+                 first: date = FIRST_DAY) -> dict[str, bytes]:
     routes: dict[str, bytes] = {"/robots.txt": b"User-agent: *\nDisallow: /private/\n"}
     en, zh = [], []
-    for kind, article_id, html in generate(n, seed=start_id, start_id=start_id):
+    for kind, article_id, html in generate(n, seed=start_id, start_id=start_id, first=first):
         path = f"/post/{article_id}" if kind == "en" else f"/{article_id}.html"
         routes[path] = html.encode("utf-8")
         (en if kind == "en" else zh).append(path)

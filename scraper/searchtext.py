@@ -98,7 +98,7 @@ def body_blocks(content_html: str, has_summary: bool) -> list[str]:
     return summary + [_text(b) for b in blocks]
 
 
-def _stamp(value: Any) -> str:
+def sort_stamp(value: Any) -> str:
     """YYYYMMDDHHMM in Beijing time: one word to Pagefind (nobody searches for it), and in
     date order when sorted as text. 000000000000 when unknown: Pagefind drops a page without
     a sort key from sorted results."""
@@ -112,9 +112,10 @@ def _stamp(value: Any) -> str:
     return "0" * 12
 
 
-def record(url: str, content_html: str, meta: Mapping[str, Any]) -> dict[str, Any]:
+def record(url: str, content_html: str, meta: Mapping[str, Any], part: str | None = None) -> dict[str, Any]:
     """The Pagefind record (an AddRecord message's fields) of an article page: `content_html`
-    is the page's content as MkDocs rendered it, `meta` its front matter."""
+    is the page's content as MkDocs rendered it, `meta` its front matter, `part` the part of
+    the index it goes in (a filter: newest first, the browser asks part by part)."""
     title = str(meta.get("title") or "")
     blocks = body_blocks(content_html, bool(meta.get("summary")))
     topics = [f"{t}|{label}" for t, label in zip(meta.get("topics") or [], meta.get("topic_labels") or [],
@@ -122,7 +123,9 @@ def record(url: str, content_html: str, meta: Mapping[str, Any]) -> dict[str, An
     filters: dict[str, list[str]] = {"source": [str(meta.get("site_name") or meta.get("site") or "")]}
     if topics:
         filters["topic"] = topics
-    stamp = _stamp(meta.get("date") or meta.get("published"))
+    if part is not None:
+        filters["part"] = [part]
+    stamp = sort_stamp(meta.get("date") or meta.get("published"))
     return {
         "url": url,
         "content": "\n".join(encode(b) for b in blocks),
@@ -131,5 +134,8 @@ def record(url: str, content_html: str, meta: Mapping[str, Any]) -> dict[str, An
         # is found the same way) and the stamp are meta; source and topics are filters.
         "meta": {"title": encode(title), "date": stamp},
         "filters": filters,
-        "sort": {"date": stamp},
+        # Not a number: Pagefind sorts numbers as 32-bit floats, which cannot tell the
+        # minutes of a day apart (202501200909 and 202501201644 are the same float); text is
+        # compared exactly.
+        "sort": {"date": f"t{stamp}"},
     }

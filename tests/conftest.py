@@ -55,6 +55,15 @@ def site_root(tmp: Path) -> Path:
     return tmp
 
 
+def with_part_size(root: Path, size: int) -> None:
+    """The project's search index in parts of `size` articles (the plugin's search_part_size)."""
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  - scraper:\n" in text
+    config.write_text(text.replace("  - scraper:\n", f"  - scraper:\n      search_part_size: {size}\n", 1),
+                      encoding="utf-8")
+
+
 def site_root_pages(docs: Path) -> None:
     """The hand-written pages (about.md) into a fresh `docs`."""
     import shutil

@@ -83,7 +83,7 @@ def json_feed_item(**fields: object) -> Callable[[Path], None]:
 
 def pagefind_fragment(**fields: object) -> Callable[[Path], None]:
     def plant(site: Path) -> None:
-        path = sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))[0]
+        path = sorted((site / "pagefind").glob("part-*/fragment/*.pf_fragment"))[0]
         raw = gzip.decompress(path.read_bytes())
         assert raw.startswith(b"pagefind_dcd")  # the format Pagefind writes, checked on a real build
         data = json.loads(raw[len(b"pagefind_dcd"):])

@@ -105,7 +105,7 @@ def test_topic_listing_pages_show_the_example(built_site: Path, topic: str) -> N
 
 def test_search_index_holds_the_article_text(built_site: Path) -> None:
     fragments = {}
-    for path in (built_site / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for path in (built_site / "pagefind").glob("part-*/fragment/*.pf_fragment"):
         data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
         fragments[data["url"]] = data["content"].replace("\u200b", "")
     nio = [c for url, c in fragments.items() if url.endswith("/articles/tmtpost-6353999/")]

@@ -210,7 +210,7 @@ def test_the_rehearsal_says_what_it_did_not_run(nights: list[Night]) -> None:
     assert any("--deadline 2400" in line for line in stand_ins)
     assert not any("--deadline" in line for line in nights[1].runner.stand_ins)
     assert {line.split(":")[0] for line in stand_ins if "not run" in line} == {
-        "Install", "Run the tests", "Delete all but the newest HTTP cache entry"}
+        "Install", "Run the tests", "Delete all but the newest entry of each cache"}
 
 
 def test_git_is_never_left_mid_rebase(nights: list[Night]) -> None:

@@ -43,8 +43,13 @@ def mkdocs(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def indexed_pages(site: Path) -> int:
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    return sum(language["page_count"] for language in entry["languages"].values())
+    """Pages in every part of the search index the site lists."""
+    parts = json.loads((site / "pagefind" / "parts.json").read_text(encoding="utf-8"))["parts"]
+    total = 0
+    for part in parts:
+        entry = json.loads((site / "pagefind" / part / "pagefind-entry.json").read_text(encoding="utf-8"))
+        total += sum(language["page_count"] for language in entry["languages"].values())
+    return total
 
 
 def test_only_articles_are_tracked_in_docs() -> None:
@@ -127,11 +132,13 @@ def test_a_dirty_build_keeps_every_article_in_the_search_index(demo_project: Pat
     untouched = site / "articles" / "tmtpost-7421567" / "index.html"
     before = untouched.stat().st_mtime_ns
     time.sleep(0.01)  # a later modification time than the built page: MkDocs rebuilds it
-    (root / ARTICLE).touch()
+    edited = root / ARTICLE
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA line added by an editor.\n",
+                      encoding="utf-8")
     done = mkdocs(root, "build", "--dirty", "--no-strict")  # MkDocs warns about any dirty build
     assert done.returncode == 0, done.stderr
-    assert untouched.stat().st_mtime_ns == before  # skipped by MkDocs, yet in the index:
-    assert f"Search index: {articles} article pages" in done.stderr
+    assert untouched.stat().st_mtime_ns == before  # skipped by MkDocs, yet indexed again:
+    assert f"Search index: {articles} articles; parts indexed now: 1, from the cache: 0" in done.stderr
     assert indexed_pages(site) == articles
 
 

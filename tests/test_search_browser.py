@@ -9,6 +9,7 @@ each says a word no other does. In CI (SCRAPER_NO_SKIP=1) a missing browser fail
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -23,12 +24,14 @@ import pytest
 from scraper.pipeline import import_pages
 from scraper.tag import load_rules
 from tests import test_browser
-from tests.conftest import build_site, site_root
+from tests.conftest import build_site, site_root, with_part_size
 from tests.test_browser import SCREENSHOTS, QuietHandler
 
 browser, page = test_browser.browser, test_browser.page  # the same Chromium fixtures
 
 EN_BATTERY, EN_BATTERY_EVS, ZH_DATA = 14, 8, 13
+SAME_DAY = ["11:40", "21:10", "09:05", "16:44"]
+PART_SIZE = 8  # the index in five parts: the browser merges them
 FIRST = date(2025, 3, 1)
 
 
@@ -49,13 +52,14 @@ def english_page(n: int, title: str, paragraphs: list[str]) -> str:
 <span> ・ {day:%b}. {day.day}, {day.year}</span></div><h1>{title}</h1>{body}</article></main></body></html>"""
 
 
-def chinese_page(n: int, title: str, paragraphs: list[str]) -> str:
+def chinese_page(n: int, title: str, paragraphs: list[str], at: str | None = None) -> str:
     day = FIRST + timedelta(days=n)
+    at = at or f"{8 + n % 10:02d}:{(7 * n) % 60:02d}"
     body = "".join(f"<p>{p}</p>" for p in paragraphs + ZH_FILLER)
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{title}-钛媒体官方网站</title></head><body><h1>{title}</h1>
 <div class="info"><span class="author">林晓</span>
-<span class="_time newTime">· {day.isoformat()} {8 + n % 10:02d}:{(7 * n) % 60:02d}</span></div>
+<span class="_time newTime">· {day.isoformat()} {at}</span></div>
 <div class="post_content" id="paragraph">{body}</div></body></html>"""
 
 
@@ -82,6 +86,9 @@ def pages() -> list[tuple[str, str, str]]:
                     chinese_page(n + 40, f"第{n}家公司发布季度公告", words)))
     out.append(("zh-unique.html", "https://www.tmtpost.com/8100.html",
                 chinese_page(60, "飞艇新闻", ["一艘飞艇在中午飞过港口。", "当周没有其他报道。"])))
+    for k, at in enumerate(SAME_DAY):  # one day, four times: newest first must tell them apart
+        out.append((f"zh-day-{k}.html", f"https://www.tmtpost.com/{8200 + k}.html",
+                    chinese_page(90, f"潜艇消息第{k}条", ["一艘潜艇当天靠港补给。", "船员轮换休整。"], at)))
     return out
 
 
@@ -96,7 +103,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         found.append((folder / name, url))
     counts = import_pages(found, root / "docs", load_rules())
     assert counts.by_status.get("new") == len(found), counts.by_status
-    return build_site(root)
+    with_part_size(root, PART_SIZE)
+    site = build_site(root)
+    assert len(json.loads((site / "pagefind" / "parts.json").read_text(encoding="utf-8"))["parts"]) == 5
+    return site
 
 
 @pytest.fixture(scope="module")
@@ -312,3 +322,13 @@ def test_screenshots_of_a_results_list_are_saved(page: Any, base_url: str, query
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name))
     assert (SCREENSHOTS / name).stat().st_size > 10_000
+
+
+def test_newest_first_orders_the_articles_of_one_day_by_their_time(page: Any, base_url: str) -> None:
+    # Pagefind sorts a numeric key as a 32-bit float, which holds 202504010905 and
+    # 202504012110 as one number: the four would come in any order.
+    page.goto(base_url + "/?q=%E6%BD%9C%E8%89%87&sort=newest")  # 潜艇
+    assert wait_for_count(page) == "4 matching articles"
+    shown = page.locator(".digest-search__byline time").all_inner_texts()
+    times = [t.split(", ")[1].replace(" Beijing time", "") for t in shown]
+    assert times == sorted(SAME_DAY, reverse=True)

@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 import yaml
 
+from scraper.mkdocs.config import ScraperConfig
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -301,11 +302,30 @@ def test_one_http_cache_entry_stays(nightly: dict[str, Any]) -> None:
     save = step(nightly, "update", "actions/cache/save@")
     assert "github.run_id" in save["with"]["key"]  # an entry cannot be overwritten: each run saves anew
     prune = nightly["jobs"]["prune-cache"]
-    assert prune["needs"] in ("update", ["update"]) and "!cancelled()" in prune["if"]
+    assert "update" in prune["needs"] and "!cancelled()" in prune["if"]
     script = scripts(nightly, "prune-cache")
     prefix = save["with"]["key"].split("$")[0]
-    assert f"gh cache list --key {prefix}" in script and "--order desc" in script
+    assert prefix in script.split("for prefix in ")[1].split(";")[0].split()
+    assert 'gh cache list --key "$prefix"' in script and "--order desc" in script
     assert "'.[1:][].id'" in script and 'gh cache delete "$id"' in script
+
+
+def test_the_search_parts_are_kept_from_night_to_night(nightly: dict[str, Any]) -> None:
+    """The build reuses the index parts of unchanged articles: restored before the build,
+    saved after a good one under a new key, the older entries pruned after the build."""
+    restore = step(nightly, "build", "actions/cache/restore@")
+    save = step(nightly, "build", "actions/cache/save@")
+    path = ScraperConfig.cache_dir.default
+    assert restore["with"]["path"] == save["with"]["path"] == path
+    assert "github.run_id" in save["with"]["key"] and "success" in save["if"]
+    prefix = save["with"]["key"].split("$")[0]
+    assert restore["with"]["restore-keys"].split() == [prefix]
+    build = step_index(nightly, "build", "mkdocs build")
+    assert step_index(nightly, "build", "actions/cache/restore@") < build
+    assert step_index(nightly, "build", "actions/cache/save@") > build
+    prune = nightly["jobs"]["prune-cache"]
+    assert "build" in prune["needs"]
+    assert prefix in scripts(nightly, "prune-cache").split("for prefix in ")[1].split(";")[0].split()
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda path: path.name)

@@ -278,7 +278,7 @@ class Runner:
         if action in ("actions/cache/restore", "actions/cache/save", "actions/upload-artifact",
                       "actions/download-artifact"):
             kind = "cache" if action.startswith("actions/cache") else "artifact"
-            key = "http-cache" if kind == "cache" else with_["name"]
+            key = with_["path"].replace("/", "_") if kind == "cache" else with_["name"]
             saved = store / kind / key
             target = workdir / with_["path"]
             if action.endswith(("restore", "download-artifact")):
@@ -294,6 +294,9 @@ class Runner:
                 if kind == "artifact":
                     saved.mkdir(exist_ok=True)
                     shutil.copy2(target, saved / target.name)
+                elif target.is_dir():  # the plugin's cache folder
+                    shutil.rmtree(saved, ignore_errors=True)
+                    shutil.copytree(target, saved)
                 else:
                     shutil.copy2(target, saved)
             return StepResult(label, "success")

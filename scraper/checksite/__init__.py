@@ -95,7 +95,7 @@ def check_file(rel: str, data: bytes, root: str, site: Path,
     if suffix in CODE_SUFFIXES:
         if allowed.allows_asset(rel, data):
             return []
-        how = "differs from the installed" if rel in allowed.assets else "is none of the"
+        how = "differs from the installed" if allowed.asset_path(rel) in allowed.assets else "is none of the"
         return [Finding(rel, "script-file", f"a script file that {how} theme's or Pagefind's "
                         f"files (sha256 {sha256(data)[:16]})")]
     if suffix == ".css":

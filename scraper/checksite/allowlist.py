@@ -31,6 +31,7 @@ from pathlib import Path
 
 from scraper.errors import SiteCheckError
 from scraper.mkdocs.searchindex import SearchIndex, SearchIndexError
+from scraper.mkdocs.searchparts import PART_FOLDER
 from scraper.searchtext import INDEX_LANGUAGE
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
@@ -55,7 +56,13 @@ class AllowList:
     remote_prefixes: set[str] = field(default_factory=set)
 
     def allows_asset(self, path: str, data: bytes) -> bool:
-        return sha256(data) in self.assets.get(path, ())
+        return sha256(data) in self.assets.get(self.asset_path(path), ())
+
+    @staticmethod
+    def asset_path(path: str) -> str:
+        """Where the file is among the installed ones: every part of the search index holds
+        Pagefind's files (pagefind/part-0001/pagefind.js is Pagefind's pagefind.js)."""
+        return PART_FOLDER.sub("pagefind/", path, count=1)
 
     def allows_inline_script(self, text: str) -> bool:
         text = text.strip()

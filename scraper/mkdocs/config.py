@@ -22,6 +22,18 @@ class ScraperConfig(Config):  # type: ignore[no-untyped-call]
     search = c.Type(bool, default=True)
     """Write the Pagefind index of the articles into site/pagefind/."""
 
+    search_part_size = c.Type(int, default=2000)
+    """Articles per part of the search index (see scraper/mkdocs/searchparts.py): Pagefind
+    holds about 0.45 MB per article of a part while it writes it."""
+
+    cache_dir = c.Type(str, default=".cache/plugin/scraper")
+    """Where the parts of the search index (search/) and the rendered article pages (pages/)
+    are kept from one build to the next: keep it between nightly runs, and a part or a page
+    that did not change is not made again."""
+
+    cache_pages = c.Type(bool, default=True)
+    """Keep rendered article pages in cache_dir/pages (see scraper/mkdocs/pagecache.py)."""
+
     pagefind = c.Type(dict, default={})
     """Options for Pagefind's index (its service's NewIndex config), e.g. force_language."""
 

@@ -5,7 +5,7 @@
   They are dropped from the build's files in `on_files`, before MkDocs copies them.
 - Pagefind writes its ready-made UI bundles beside the index; our search box
   (digest-search.js) loads only pagefind.js, its worker, the WebAssembly and the index.
-  They are deleted in `on_post_build`, after Pagefind has written them.
+  They are deleted from each part of the index once Pagefind has written it.
 - MkDocs gives the 404 page absolute URLs (`/digest/...`, from site_url), because it is
   served at any missing address. On a fork served under another path they all break. The
   page gets URLs relative to the site root instead, resolved against a `<base>` that a
@@ -36,9 +36,10 @@ def drop_unused_theme_files(files: Files) -> int:
     return len(unused)
 
 
-def drop_unused_pagefind_files(site_dir: Path) -> None:
+def drop_unused_pagefind_files(index_dir: Path) -> None:
+    """From a folder Pagefind wrote (a part of the index)."""
     for name in UNUSED_PAGEFIND_FILES:
-        (site_dir / "pagefind" / name).unlink(missing_ok=True)
+        (index_dir / name).unlink(missing_ok=True)
 
 
 def root_path(site_url: str | None) -> str:

@@ -2,27 +2,32 @@
 
 Events (all documented MkDocs 1.6 plugin events):
 
-- on_startup: remembers whether this is `mkdocs serve`.
+- on_startup: remembers whether this is `mkdocs serve` or a dirty build.
 - on_config: reads the topic rules and makes the managers.
-- on_pre_build: starts Pagefind's indexing service.
+- on_pre_build: resets the search index's state (a `serve` rebuild starts afresh) and reads
+  what the page cache's keys depend on (pagecache.py).
 - on_files: reads every article page once (its front matter, and the companies its text
-  names), adds the generated pages and feeds (home, digests, topics, months, companies,
-  sources, RSS and JSON Feed) with `File.generated`, and
+  names), cuts the articles into the search index's parts and looks them up in the cache,
+  adds the generated pages and feeds (home, digests, topics, months, companies, sources, RSS
+  and JSON Feed) with `File.generated`, and
   drops the theme files our site never fetches (Material's own search, source maps).
 - on_page_markdown: escapes the page title; gives an article page its language and description
   (articlepages.py); renders our pages with cmark (see pagehtml.py).
-- on_page_content: installs cmark's HTML; gives each article page to the search index.
-- on_env: adds the articles a dirty build skipped to the index, which Pagefind then writes
-  while the theme renders the pages.
+- on_page_content: first installs cmark's HTML and spools each article of a search part
+  the cache lacks; last, gives an article page its cached HTML when the cache has it.
+- on_env: adds the template that prints a cached page; spools the articles a dirty build
+  skipped; Pagefind indexes the parts, one at a time, while the theme renders the pages.
 - on_page_context / on_post_page: the Digests (Topics, Archive) tab is the current one on a
-  digest (topic, month) page (navtabs.py).
-- on_post_build: waits for the index, deletes Pagefind's unused UI bundles and makes the 404
-  page's URLs relative (lean.py); on_build_error: stops Pagefind.
+  digest (topic, month) page (navtabs.py); a freshly rendered article page goes to the cache.
+- on_post_build: waits for the index and copies its parts into site/pagefind/, deletes the
+  cached pages this build did not use, makes the 404 page's URLs relative (lean.py);
+  on_build_error: stops Pagefind.
 - on_serve: also watches the topic rules and the run report, which change generated pages.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +35,7 @@ from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -38,21 +43,24 @@ from mkdocs.utils.templates import TemplateContext
 
 from scraper.companies import Companies, load_companies
 from scraper.errors import ScraperError
-from scraper.mkdocs.archive import Archive
+from scraper.mkdocs.archive import Archive, is_article
 from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
 from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.generated import GeneratedFiles
-from scraper.mkdocs.lean import drop_unused_pagefind_files, drop_unused_theme_files, fix_404, root_depth
+from scraper.mkdocs.lean import drop_unused_theme_files, fix_404, root_depth
 from scraper.mkdocs.listings import Listings
 from scraper.mkdocs.navtabs import SectionTabs
+from scraper.mkdocs.pagecache import PageCache
 from scraper.mkdocs.pagehtml import CmarkPages
 from scraper.mkdocs.search import SiteSearch
 from scraper.mkdocs.sitefeeds import SiteFeeds
 from scraper.mkdocs.sourcespage import RUN_LOG, SourcesPage
 from scraper.tag import DEFAULT_RULES, TopicRules, load_rules
+
+log = logging.getLogger("mkdocs.plugins.scraper")
 
 
 class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
@@ -61,10 +69,12 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         super().__init__()
         self.is_serve = False
+        self.is_dirty = False
         self.root_depth = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.is_dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> None:
         base = Path(config.config_file_path).parent
@@ -88,7 +98,12 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.article_pages = ArticlePages()
         self.tabs = SectionTabs()
         self.cmark = CmarkPages(self.config.cmark)
-        self.search = SiteSearch(self.config.pagefind) if self.config.search else None
+        if self.config.search_part_size < 1:
+            raise PluginError(f"search_part_size must be at least 1, not {self.config.search_part_size}")
+        cache = base / self.config.cache_dir
+        self.search = (SiteSearch(self.config.pagefind, self.config.search_part_size, cache / "search")
+                       if self.config.search else None)
+        self.page_cache = PageCache(cache / "pages") if self.config.cache_pages else None
 
     def _rules_file(self, base: Path) -> Path:
         if self.config.topics:
@@ -103,11 +118,15 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         return beside if beside.is_file() else None
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.page_cache is not None:
+            self.page_cache.start(config)
         if self.search is not None:
             self.search.start()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files, config.docs_dir)
+        if self.search is not None:
+            self.search.plan(files, entries)
         mentions = self.company_pages.mentions(entries)
         self.article_pages.update(entries, mentions, {
             c.id: c.name for c in self.company_pages.companies.companies})
@@ -129,32 +148,52 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         return self.cmark.take(markdown, page, files)
 
     @event_priority(100)  # first: other plugins see cmark's HTML
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _on_page_content_cmark(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         html = self.cmark.install(html, page)
         if self.search is not None:
             self.search.add(page, html)
         return html
 
+
+    @event_priority(-100)  # last: the content as every plugin left it decides the cached page
+    def _on_page_content_cached(self, html: str, *, page: Page, config: MkDocsConfig,
+                                files: Files) -> str:
+        if self.page_cache is not None and is_article(page.file.src_uri):
+            self.page_cache.take(page, html)
+        return html
+
+    on_page_content = CombinedEvent(_on_page_content_cmark, _on_page_content_cached)
+
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext:
         self.tabs.mark(page, nav)
+        if self.page_cache is not None:
+            context = self.page_cache.context(page, context)
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self.tabs.unmark()
+        if self.page_cache is not None and is_article(page.file.src_uri):
+            self.page_cache.keep(page, output)
         return output
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.page_cache is not None:
+            env = self.page_cache.with_template(env)
         if self.search is not None:
             self.search.add_unrendered(files)
-            # Every article is with Pagefind now: it writes the index while the theme renders.
-            self.search.start_writing(config.site_dir)
+            # Every article is spooled now: Pagefind indexes the parts while the theme renders.
+            self.search.start_writing()
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.search is not None:
             self.search.finish(config.site_dir)
-            drop_unused_pagefind_files(Path(config.site_dir))
+        if self.page_cache is not None:
+            # A dirty build renders some pages only: the others' cached HTML stays.
+            gone = 0 if self.is_dirty else self.page_cache.prune()
+            log.info("Article pages: %d from the cache, %d rendered (%d unused cache entries deleted)",
+                     self.page_cache.hits, len(self.page_cache.used) - self.page_cache.hits, gone)
         fix_404(Path(config.site_dir), config.site_url)
 
     def on_build_error(self, *, error: Exception) -> None:

@@ -64,10 +64,16 @@ class SearchIndex:
 
         With `meta` (an article's front matter), `html` is the article's content and the
         page goes in as a record of its body text (see scraper.searchtext)."""
+        self._queue(url, {"type": "AddRecord", **search_record(url, html, meta)} if meta is not None
+                    else {"type": "AddFile", "url": url, "file_contents": html, "file_path": None})
+
+    def add_record(self, record: Mapping[str, Any]) -> None:
+        """Queue a record made by `scraper.searchtext.record`."""
+        self._queue(str(record.get("url")), {"type": "AddRecord", **record})
+
+    def _queue(self, url: str, payload: dict[str, Any]) -> None:
         if self._writer is not None:
             raise SearchIndexError(f"{url} came after the index was being written")
-        payload = ({"type": "AddRecord", **search_record(url, html, meta)} if meta is not None
-                   else {"type": "AddFile", "url": url, "file_contents": html, "file_path": None})
         self._send({**payload, "index_id": self._index_id}, page_url=url)
         self.pages += 1
 

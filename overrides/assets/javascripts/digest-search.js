@@ -108,11 +108,26 @@
   }
 
   // ---- Pagefind ----
+  // The index comes in parts (scraper/mkdocs/searchparts.py), newest first in parts.json:
+  // the newest is Pagefind's own index, the others are merged into it (they share its
+  // WebAssembly; Pagefind ranks the merged results together).
+  var parts = [];
+
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
-        return pf.options({ baseUrl: new URL(".", base).pathname, excerptLength: 30 })
-          .then(function () { return pf; });
+      var options = { baseUrl: new URL(".", base).pathname, excerptLength: 30 };
+      pagefind = fetch(new URL("pagefind/parts.json", base).href).then(function (response) {
+        if (!response.ok) throw new Error("no parts.json");
+        return response.json();
+      }).then(function (manifest) {
+        parts = manifest.parts;
+        return import(new URL("pagefind/" + parts[0] + "/pagefind.js", base).href);
+      }).then(function (pf) {
+        return pf.options(options).then(function () {
+          return Promise.all(parts.slice(1).map(function (part) {
+            return pf.mergeIndex(new URL("pagefind/" + part + "/", base).pathname, options);
+          }));
+        }).then(function () { return pf; });
       });
       pagefind.catch(function () {
         meta.textContent = "The search index is missing: build the site with Pagefind.";
@@ -137,16 +152,26 @@
     return [].concat.apply([], units.map(function (u) { return u.terms; })).join(" ");
   }
 
+  // The ids of all matching articles, newest first. Pagefind sorts each part by date, but
+  // merges parts by score, and a sorted result's score is its rank in its own part; the
+  // parts hold consecutive dates, so they are asked one by one (a filter) and put in order.
+  function newestFirst(pf, units, filters) {
+    return Promise.all(parts.map(function (part) {
+      var only = Object.assign({}, filters, { part: part });
+      return pf.search(allTerms(units), { filters: only, sort: { date: "desc" } }).then(ids);
+    })).then(function (byPart) { return [].concat.apply([], byPart); });
+  }
+
   // The ids of every article matching all units, in the order asked for.
   function run(pf, units, topics, sort) {
     var filters = topicFilter(topics);
     var chosen = units.map(function (u) { return pf.search(unitQuery(u), { filters: filters }); });
-    var options = { filters: filters };
-    if (sort === "newest") options.sort = { date: "desc" };
-    return Promise.all([Promise.all(chosen), pf.search(allTerms(units), options)]).then(function (r) {
-      var found = r[0], ordering = r[1];
+    var ordering = sort === "newest" ? newestFirst(pf, units, filters)
+      : pf.search(allTerms(units), { filters: filters }).then(ids);
+    return Promise.all([Promise.all(chosen), ordering]).then(function (r) {
+      var found = r[0];
       var members = new Set(intersect(found.map(ids)));
-      var ordered = ids(ordering).filter(function (id) { return members.delete(id); });
+      var ordered = r[1].filter(function (id) { return members.delete(id); });
       members.forEach(function (id) { ordered.push(id); });  // none expected: a safety net
       var byId = {};
       found.forEach(function (f) { f.results.forEach(function (x) { byId[x.id] = x; }); });

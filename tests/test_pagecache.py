@@ -1,0 +1,118 @@
+"""Rendered article pages kept between builds (scraper/mkdocs/pagecache.py): a page from the
+cache is the page a fresh render gives, and anything that changes the page renders it again."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import site_root
+from tests.test_plugin import ENV
+
+LOG = re.compile(r"Article pages: (\d+) from the cache, (\d+) rendered \((\d+) unused")
+
+
+def build(root: Path, *args: str) -> tuple[int, int, int]:
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=root,
+                          capture_output=True, text=True, env=ENV)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = LOG.search(done.stderr)
+    assert found, done.stderr[-2000:]
+    return int(found[1]), int(found[2]), int(found[3])
+
+
+def site_files(site: Path) -> dict[str, str]:
+    """Every file but the search index (whose file names carry hashes of their own)."""
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts}
+
+
+@pytest.fixture
+def project(tmp_path: Path, demo_articles: Path) -> Path:
+    root = site_root(tmp_path)
+    shutil.copytree(demo_articles, root / "docs" / "articles", ignore=shutil.ignore_patterns(".*"))
+    return root
+
+
+def article_count(root: Path) -> int:
+    return len(list((root / "docs" / "articles").glob("*.md")))
+
+
+def test_a_page_from_the_cache_is_the_page_a_fresh_render_gives(project: Path) -> None:
+    n = article_count(project)
+    assert build(project, "--strict") == (0, n, 0)
+    first = site_files(project / "site")
+    assert build(project, "--strict") == (n, 0, 0)
+    assert site_files(project / "site") == first
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - scraper:\n", "  - scraper:\n      cache_pages: false\n", 1), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
+                          capture_output=True, text=True, env=ENV)
+    assert done.returncode == 0 and "Article pages" not in done.stderr
+    assert site_files(project / "site") == first
+
+
+def related_pair(site: Path) -> tuple[str, str]:
+    """An article page and another article it links to (Related, or the same day's next)."""
+    for page in sorted((site / "articles").glob("*/index.html")):
+        text = page.read_text(encoding="utf-8")
+        for other in re.findall(r'href="\.\./(tmtpost-\d+|[a-z0-9-]+)/"', text):
+            if other != page.parent.name and (site / "articles" / other).is_dir():
+                return page.parent.name, other
+    raise AssertionError("no article links to another")
+
+
+def test_a_change_to_a_linked_article_renders_the_page_that_links_to_it_again(project: Path) -> None:
+    # A second story of the same day on the same topics: the two pages link to each other.
+    articles = project / "docs" / "articles"
+    original = (articles / "tmtpost-7286540.md").read_text(encoding="utf-8")
+    assert "\nid: tmtpost:7286540\n" in original
+    (articles / "tmtpost-7286541.md").write_text(
+        original.replace("7286540", "7286541").replace("title: ", "title: Second ", 1), encoding="utf-8")
+    build(project, "--strict")
+    page, other = related_pair(project / "site")
+    source = articles / f"{other}.md"
+    text = source.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M)
+    assert title
+    source.write_text(text.replace(title[0], "title: A Title Changed By The Editor", 1), encoding="utf-8")
+    cached, rendered, gone = build(project, "--strict")
+    assert rendered >= 2 and gone == rendered  # the article, the page linking to it; their old copies
+    assert "A Title Changed By The Editor" in (project / "site" / "articles" / page / "index.html").read_text(
+        encoding="utf-8")
+
+
+def test_a_change_to_the_theme_renders_every_page_again(project: Path) -> None:
+    n = article_count(project)
+    build(project, "--strict")
+    main = project / "overrides" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    assert build(project, "--strict") == (0, n, n)
+
+
+def test_a_damaged_cache_file_is_rendered_again(project: Path) -> None:
+    n = article_count(project)
+    build(project, "--strict")
+    first = site_files(project / "site")
+    cached = sorted((project / ".cache" / "plugin" / "scraper" / "pages").glob("*/*.html.gz"))
+    assert len(cached) == n
+    cached[0].write_bytes(b"not gzip")
+    cached[1].write_bytes(gzip.compress(b"\xff\xfe not utf-8"))
+    assert build(project, "--strict") == (n - 2, 2, 0)
+    assert site_files(project / "site") == first
+
+
+def test_a_dirty_build_keeps_the_pages_it_did_not_render(project: Path) -> None:
+    n = article_count(project)
+    build(project, "--strict")
+    cached, rendered, gone = build(project, "--dirty", "--no-strict")  # MkDocs warns of any dirty build
+    assert gone == 0 and cached + rendered < n  # MkDocs skipped the unchanged pages
+    assert build(project, "--strict") == (n, 0, 0)
