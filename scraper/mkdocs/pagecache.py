@@ -100,19 +100,20 @@ class PageCache:
     def _read(self, key: str) -> str:
         return gzip.decompress(self._path(key).read_bytes()).decode("utf-8")
 
-    def take(self, page: Page, content: str) -> None:
-        """When the cache has the page: the template that prints it. Otherwise the page's
-        output is kept when it is rendered (`keep`)."""
+    def take(self, page: Page, content: str) -> bool:
+        """True when the cache has the page: it gets the template that prints it. Otherwise
+        the page's output is kept when it is rendered (`keep`)."""
         key = self.key(page, content)
         self.used.add(key)
         try:
             self._read(key)  # whole and readable now; read again when the page is rendered
         except (OSError, EOFError, UnicodeDecodeError):  # not cached, or a damaged file
             self._keys[page.url] = key
-            return
+            return False
         page.meta["template"] = TEMPLATE
         self._cached[page.url] = key
         self.hits += 1
+        return True
 
     def context(self, page: Page, context: Any) -> Any:
         """The template's context, with the page's cached HTML when it comes from the cache."""

@@ -158,8 +158,10 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     @event_priority(-100)  # last: the content as every plugin left it decides the cached page
     def _on_page_content_cached(self, html: str, *, page: Page, config: MkDocsConfig,
                                 files: Files) -> str:
-        if self.page_cache is not None and is_article(page.file.src_uri):
-            self.page_cache.take(page, html)
+        if self.page_cache is not None and is_article(page.file.src_uri) and self.page_cache.take(page, html):
+            # Its template prints the cached page: the content is not needed again, and MkDocs
+            # keeps every page's content until the build ends (1 GB at 50,000 articles).
+            return ""
         return html
 
     on_page_content = CombinedEvent(_on_page_content_cmark, _on_page_content_cached)
