@@ -86,6 +86,27 @@ def test_a_half_written_part_is_never_taken_from_the_cache_and_is_pruned(tmp_pat
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["k2"]
 
 
+def test_two_builds_writing_the_same_part_both_succeed(tmp_path: Path) -> None:
+    """`mkdocs serve` and `mkdocs build` side by side: the second to finish finds the part
+    written, and a part another live build is writing is not pruned."""
+    cache = PartCache(tmp_path / "cache")
+    first = written(cache, "k")
+    late = tmp_path / "cache" / "k.tmp-elsewhere"
+    late.mkdir()
+    (late / "pagefind-entry.json").write_text("{}", encoding="utf-8")
+    assert cache.commit("k", late) == first and not late.exists()
+    assert cache.get("k") is not None
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / "cache" / f"k2.tmp-{live.pid}").mkdir()
+        (tmp_path / "cache" / "k3.tmp-999999999").mkdir()  # no such process: a leftover
+        assert cache.prune({"k"}) == 1
+        assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["k", f"k2.tmp-{live.pid}"]
+    finally:
+        live.kill()
+        live.wait()
+
+
 def test_the_site_gets_every_part_and_a_manifest_newest_first(tmp_path: Path) -> None:
     cache = PartCache(tmp_path / "cache")
     parts = plan(members(5), 2, SALT)

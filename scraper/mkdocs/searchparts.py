@@ -99,20 +99,44 @@ class PartCache:
         final = self.folder / key
         if not (tmp / _COMPLETE).is_file():
             raise OSError(f"Pagefind wrote no index into {tmp}")
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
+        if self.get(key) is not None:  # another build (`mkdocs serve` beside a build, say) won
+            shutil.rmtree(tmp, ignore_errors=True)  # the same key: the same articles and options
+            return final
+        shutil.rmtree(final, ignore_errors=True)  # an incomplete one
+        try:
+            os.replace(tmp, final)
+        except OSError:
+            if self.get(key) is None:
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)  # written meanwhile by another build
         return final
 
     def prune(self, keep: set[str]) -> int:
-        """Delete the parts no longer in the site (and leftovers of interrupted builds)."""
+        """Delete the parts no longer in the site, and leftovers of interrupted builds (not
+        the part another running build is writing)."""
         gone = 0
         if not self.folder.is_dir():
             return gone
         for path in self.folder.iterdir():
-            if path.is_dir() and path.name not in keep:
-                shutil.rmtree(path, ignore_errors=True)
-                gone += 1
+            if not path.is_dir() or path.name in keep or _being_written(path.name):
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            gone += 1
         return gone
+
+
+def _being_written(name: str) -> bool:
+    """A temporary folder of a build that is still running (`writing` names it by its pid)."""
+    key, sep, pid = name.rpartition(".tmp-")
+    if not sep or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True
 
 
 def _link_or_copy(src: str, dst: str) -> None:
