@@ -193,6 +193,28 @@ def test_serve_shows_an_edited_front_matter_in_the_listings(served: tuple[Path, 
     assert "Etching Tool Makers Gain Ground" in fetch_until(base + "/digest/2024-10-30/", "Etching Tool")
 
 
+def test_serve_keeps_the_pages_a_build_cached(demo_project: Path) -> None:
+    """`serve` renders for its own address; `build`'s cached pages outlive it."""
+    root = demo_project
+    build_site(root)
+    cache = root / ".cache" / "plugin" / "scraper" / "pages"
+    built = set(cache.glob("*/*.html.gz"))
+    assert len(built) == len(list((root / "docs" / "articles").glob("*.md")))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                            cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        path = urlsplit(yaml_load((root / "mkdocs.yml").read_text(encoding="utf-8").split(
+            "\ntheme:")[0])["site_url"]).path.rstrip("/")
+        listing = f"http://127.0.0.1:{port}{path}/topics/chips/"
+        assert "Chip Equipment" in fetch_until(listing, "Chip Equipment")
+    finally:
+        proc.terminate()
+        _, log = proc.communicate(timeout=30)
+    assert "Article pages:" in log and "unused cache entries deleted" in log
+    assert built <= set(cache.glob("*/*.html.gz"))
+
+
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 

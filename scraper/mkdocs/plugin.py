@@ -154,7 +154,6 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             self.search.add(page, html)
         return html
 
-
     @event_priority(-100)  # last: the content as every plugin left it decides the cached page
     def _on_page_content_cached(self, html: str, *, page: Page, config: MkDocsConfig,
                                 files: Files) -> str:
@@ -192,8 +191,9 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         if self.search is not None:
             self.search.finish(config.site_dir)
         if self.page_cache is not None:
-            # A dirty build renders some pages only: the others' cached HTML stays.
-            gone = 0 if self.is_dirty else self.page_cache.prune()
+            # A dirty build renders some pages only: the others' cached HTML stays. `serve`
+            # builds for its own address (site_url is in the key): `build`'s pages stay too.
+            gone = 0 if self.is_dirty or self.is_serve else self.page_cache.prune()
             log.info("Article pages: %d from the cache, %d rendered (%d unused cache entries deleted)",
                      self.page_cache.hits, len(self.page_cache.used) - self.page_cache.hits, gone)
         fix_404(Path(config.site_dir), config.site_url)
