@@ -116,3 +116,18 @@ def test_a_dirty_build_keeps_the_pages_it_did_not_render(project: Path) -> None:
     cached, rendered, gone = build(project, "--dirty", "--no-strict")  # MkDocs warns of any dirty build
     assert gone == 0 and cached + rendered < n  # MkDocs skipped the unchanged pages
     assert build(project, "--strict") == (n, 0, 0)
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_one_log_line_not_the_build(project: Path) -> None:
+    blocked = project / "blocked"
+    blocked.write_text("a file where the cache folder would be\n", encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - scraper:\n", "  - scraper:\n      search: false\n      cache_dir: blocked/cache\n", 1),
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project,
+                          capture_output=True, text=True, env=ENV)
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = [line for line in done.stderr.splitlines() if "Page cache: cannot write" in line]
+    assert len(said) == 1 and "blocked" in said[0]  # under strict: mkdocs.yml says strict: true
+    assert (project / "site" / "articles" / "tmtpost-7286540" / "index.html").is_file()

@@ -18,9 +18,11 @@ before it renders the first, and 50,000 cached pages would be in memory at once.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
+import logging
 import os
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +35,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 import scraper
+
+log = logging.getLogger("mkdocs.plugins.scraper")
 
 TEMPLATE = "scraper/cached-page.html"
 CONTEXT_KEY = "scraper_cached_page"
@@ -70,11 +74,13 @@ class PageCache:
         self._cached: dict[str, str] = {}  # page url -> key, for pages from the cache
         self.used: set[str] = set()
         self.hits = 0
+        self.write_failed = False
 
     def start(self, config: MkDocsConfig) -> None:
         self.salt = salt(config)
         self._keys = {}
         self._cached = {}
+        self.write_failed = False
         self.used = set()
         self.hits = 0
 
@@ -131,10 +137,18 @@ class PageCache:
         if key is None:
             return
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(gzip.compress(output.encode("utf-8"), compresslevel=5))
-        os.replace(tmp, path)  # whole or not at all: a reader never sees half a page
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(gzip.compress(output.encode("utf-8"), compresslevel=5))
+            os.replace(tmp, path)  # whole or not at all: a reader never sees half a page
+        except OSError as exc:  # the cache only saves time: the build goes on without it
+            if not self.write_failed:  # info, not a warning: --strict would fail the build for it
+                log.info("Page cache: cannot write into %s (%s); pages are not cached",
+                            self.folder, exc.strerror or exc)
+            self.write_failed = True
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def prune(self) -> int:
         """Delete the pages this build did not use (changed or deleted articles)."""
