@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import site_root
-from tests.test_plugin import ENV
+from tests.test_plugin import ENV, indexed_pages
 
 LOG = re.compile(r"Article pages: (\d+) from the cache, (\d+) rendered \((\d+) unused")
 
@@ -123,11 +123,13 @@ def test_a_cache_folder_that_cannot_be_written_costs_one_log_line_not_the_build(
     blocked.write_text("a file where the cache folder would be\n", encoding="utf-8")
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        "  - scraper:\n", "  - scraper:\n      search: false\n      cache_dir: blocked/cache\n", 1),
+        "  - scraper:\n", "  - scraper:\n      cache_dir: blocked/cache\n", 1),
         encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project,
                           capture_output=True, text=True, env=ENV)
     assert done.returncode == 0, done.stderr[-2000:]
     said = [line for line in done.stderr.splitlines() if "Page cache: cannot write" in line]
     assert len(said) == 1 and "blocked" in said[0]  # under strict: mkdocs.yml says strict: true
+    assert "Search index: cannot write into" in done.stderr  # its parts are made for this build only
     assert (project / "site" / "articles" / "tmtpost-7286540" / "index.html").is_file()
+    assert indexed_pages(project / "site") == article_count(project)

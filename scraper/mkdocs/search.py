@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import queue
 import shutil
 import tempfile
@@ -61,8 +62,25 @@ class SiteSearch:
     def __init__(self, options: dict[str, Any], part_size: int, cache_dir: Path) -> None:
         self.options = options
         self.part_size = part_size
+        self.cache_dir = cache_dir
         self.cache = PartCache(cache_dir)
+        self._scratch: Path | None = None  # the cache of this build only, when cache_dir is unwritable
         self._reset()
+
+    def _writable_cache(self) -> PartCache:
+        """The cache in cache_dir; a temporary one (this build's only) where it cannot be
+        written: the cache saves time, the index does not depend on it."""
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.cache_dir / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+            return PartCache(self.cache_dir)
+        except OSError as exc:
+            self._scratch = Path(tempfile.mkdtemp(prefix="scraper-parts-"))
+            log.info("Search index: cannot write into %s (%s); its parts are not kept for the next "
+                     "build", self.cache_dir, exc.strerror or exc)
+            return PartCache(self._scratch)
 
     def _reset(self) -> None:
         self.parts: list[Part] = []
@@ -86,6 +104,7 @@ class SiteSearch:
 
     def plan(self, files: Files, entries: Sequence[Entry]) -> None:
         """Cut the articles into parts (date order) and find the parts the cache has."""
+        self.cache = self._writable_cache()
         stamps = {e.path: sort_stamp(e.when) for e in entries}
         members = []
         with _failure_stops_the_build():
@@ -195,10 +214,17 @@ class SiteSearch:
         articles = sum(len(p.urls) for p in self.parts)
         log.info("Search index: %d articles; parts indexed now: %d, from the cache: %d (%s)",
                  articles, len(self._stale), len(self.parts) - len(self._stale), self.cache.folder)
+        self._drop_scratch()
+
+    def _drop_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def close(self) -> None:
         """Stop indexing (a failed build): the part being written is abandoned."""
         self._cancelled = True
+        self._drop_scratch()
         if self._indexer is not None:
             self._queue.put(None)
             if self._index is not None:
