@@ -51,8 +51,11 @@ def _files_digest(h: Any, folder: Path) -> None:
 def salt(config: MkDocsConfig) -> str:
     h = hashlib.sha256()
     h.update(Path(config.config_file_path).read_bytes())
+    # The resolved values too: !ENV, and settings a base file gives through INHERIT.
     h.update(json.dumps([config.site_url, config.site_name, config.extra, config.copyright,
-                         config.repo_url, config.edit_uri, metadata.version("mkdocs"),
+                         config.repo_url, config.edit_uri, dict(config.theme), config.nav,
+                         config.extra_css, config.extra_javascript, config.markdown_extensions,
+                         config.mdx_configs, metadata.version("mkdocs"),
                          metadata.version("mkdocs-material")], default=str, sort_keys=True).encode())
     if config.theme.custom_dir:
         _files_digest(h, Path(config.theme.custom_dir))
