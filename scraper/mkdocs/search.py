@@ -96,7 +96,6 @@ class SiteSearch:
         self._index: SearchIndex | None = None
         self._failures: list[str] = []
         self._cancelled = False
-        self.indexed_pages = 0
 
     def start(self) -> None:
         self.close()
@@ -196,7 +195,6 @@ class SiteSearch:
         finally:
             index.close()
             self._index = None
-        self.indexed_pages += index.pages
         drop_unused_pagefind_files(tmp)
         self.cache.commit(part.key, tmp)
 
@@ -224,7 +222,6 @@ class SiteSearch:
     def close(self) -> None:
         """Stop indexing (a failed build): the part being written is abandoned."""
         self._cancelled = True
-        self._drop_scratch()
         if self._indexer is not None:
             self._queue.put(None)
             if self._index is not None:
@@ -232,6 +229,7 @@ class SiteSearch:
             self._indexer.join(timeout=30)
             self._indexer = None
         self._remove_spool()
+        self._drop_scratch()  # after the indexer: it may be writing a part there
 
     def _remove_spool(self) -> None:
         for spool in self._spools.values():
