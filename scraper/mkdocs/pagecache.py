@@ -34,18 +34,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-import scraper
+from scraper.mkdocs.codedigest import files_digest, package_digest
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 
 TEMPLATE = "scraper/cached-page.html"
 CONTEXT_KEY = "scraper_cached_page"
-
-
-def _files_digest(h: Any, folder: Path) -> None:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(path.read_bytes())
 
 
 def salt(config: MkDocsConfig) -> str:
@@ -58,8 +52,8 @@ def salt(config: MkDocsConfig) -> str:
                          config.mdx_configs, metadata.version("mkdocs"),
                          metadata.version("mkdocs-material")], default=str, sort_keys=True).encode())
     if config.theme.custom_dir:
-        _files_digest(h, Path(config.theme.custom_dir))
-    _files_digest(h, Path(scraper.__file__).parent)
+        files_digest(h, Path(config.theme.custom_dir))
+    h.update(package_digest().encode())
     return h.hexdigest()
 
 

@@ -48,6 +48,7 @@ from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
+from scraper.mkdocs.entrycache import EntryCache, entries_salt
 from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.generated import GeneratedFiles
 from scraper.mkdocs.lean import drop_unused_theme_files, fix_404, root_depth
@@ -87,7 +88,9 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             companies: Companies = load_companies(self.companies_file)
         except ScraperError as exc:
             raise PluginError(str(exc)) from exc
-        self.archive = Archive(companies)
+        self.companies = companies
+        self.entry_cache = EntryCache(base / self.config.cache_dir / "entries.json")
+        self.archive = Archive(companies, cache=self.entry_cache)
         self.generated = GeneratedFiles()
         self.listings = Listings(rules, config.site_name)
         self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
@@ -118,6 +121,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         return beside if beside.is_file() else None
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.entry_cache.load(entries_salt(self.companies))
         if self.page_cache is not None:
             self.page_cache.start(config)
         if self.search is not None:
@@ -126,7 +130,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files, config.docs_dir)
         if self.search is not None:
-            self.search.plan(files, entries)
+            self.search.plan(files, entries, self.archive.digests)
         mentions = self.company_pages.mentions(entries)
         self.article_pages.update(entries, mentions, {
             c.id: c.name for c in self.company_pages.companies.companies})
