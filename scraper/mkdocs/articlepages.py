@@ -84,6 +84,11 @@ class ArticlePages:
             return markdown
         return markdown.rstrip("\n") + "\n\n" + "\n\n".join(self.lead_on(entry, lang)) + "\n"
 
+    def fingerprint(self, entry: Entry) -> str:
+        """Changes whenever what `prepare` adds to the entry's page would, in any language: the
+        same links in English (labels and the form of a day are code, in the cache's salt)."""
+        return "\n\n".join(self.lead_on(entry, "en"))
+
     def lead_on(self, entry: Entry, lang: str) -> list[str]:
         parts = []
         companies = [c for c in self.mentions.get(entry.path, ()) if c in self.company_names]

@@ -27,6 +27,7 @@ Events (all documented MkDocs 1.6 plugin events):
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -43,11 +44,12 @@ from mkdocs.utils.templates import TemplateContext
 
 from scraper.companies import Companies, load_companies
 from scraper.errors import ScraperError
-from scraper.mkdocs.archive import Archive, is_article
+from scraper.mkdocs.archive import Archive
 from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
+from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.entrycache import EntryCache, entries_salt
 from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.generated import GeneratedFiles
@@ -142,17 +144,34 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.cmark.ours = {uri for uri in made if uri.endswith(".md") and uri != RUN_LOG}
         files = self.generated.add(files, config, made)
         drop_unused_theme_files(files)
+        if self.page_cache is not None and self.cmark.enabled:
+            # Articles of the search parts to index now keep their text: Pagefind needs it.
+            unindexed = self.search.unindexed_urls() if self.search is not None else set()
+            keep = {f.src_uri for f in files.documentation_pages() if "/" + f.url in unindexed}
+            self.page_cache.use_sources(files, self._fingerprints(entries, made), keep)
         return files
+
+    def _fingerprints(self, entries: list[Entry], made: dict[str, str]) -> dict[str, str]:
+        """What shapes each page cmark renders, besides the page cache's salt."""
+        found = {uri: hashlib.sha256(made[uri].encode()).hexdigest() for uri in self.cmark.ours}
+        for entry in entries:
+            found[entry.path] = self.archive.digests[entry.path] + self.article_pages.fingerprint(entry)
+        return found
 
     @event_priority(-100)  # last: other plugins see the Markdown before cmark takes it
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
+        if self.page_cache is not None and self.page_cache.from_source(page):
+            self.page_cache.source_meta(page)
+            return ""
         self.titles.sanitise(page)
         markdown = self.article_pages.prepare(markdown, page)
         return self.cmark.take(markdown, page, files)
 
     @event_priority(100)  # first: other plugins see cmark's HTML
     def _on_page_content_cmark(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.page_cache is not None and self.page_cache.from_source(page):
+            return self.page_cache.source_content(page, files)
         html = self.cmark.install(html, page)
         if self.search is not None:
             self.search.add(page, html)
@@ -161,7 +180,9 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     @event_priority(-100)  # last: the content as every plugin left it decides the cached page
     def _on_page_content_cached(self, html: str, *, page: Page, config: MkDocsConfig,
                                 files: Files) -> str:
-        if self.page_cache is not None and is_article(page.file.src_uri) and self.page_cache.take(page, html):
+        if (self.page_cache is not None and self.page_cache.cacheable(page)
+                and not self.page_cache.from_source(page)
+                and self.page_cache.take(page, html, self.cmark.lookups)):
             # Its template prints the cached page: the content is not needed again, and MkDocs
             # keeps every page's content until the build ends (1 GB at 50,000 articles).
             return ""
@@ -178,7 +199,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self.tabs.unmark()
-        if self.page_cache is not None and is_article(page.file.src_uri):
+        if self.page_cache is not None and self.page_cache.cacheable(page):
             self.page_cache.keep(page, output)
         return output
 
@@ -197,9 +218,12 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         if self.page_cache is not None:
             # A dirty build renders some pages only: the others' cached HTML stays. `serve`
             # builds for its own address (site_url is in the key): `build`'s pages stay too.
-            gone = 0 if self.is_dirty or self.is_serve else self.page_cache.prune()
-            log.info("Article pages: %d from the cache, %d rendered (%d unused cache entries deleted)",
-                     self.page_cache.hits, len(self.page_cache.used) - self.page_cache.hits, gone)
+            cache = self.page_cache
+            gone = cache.finish(whole=not (self.is_dirty or self.is_serve))
+            log.info("Article pages: %d from the cache, %d rendered (%d unused cache entries deleted); "
+                     "listing pages: %d from the cache, %d rendered; %d pages from their source's "
+                     "record, unread", cache.hits[True], cache.rendered[True], gone, cache.hits[False],
+                     cache.rendered[False], len(cache.from_sources))
         fix_404(Path(config.site_dir), config.site_url)
 
     def on_build_error(self, *, error: Exception) -> None:

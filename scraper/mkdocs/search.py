@@ -122,6 +122,10 @@ class SiteSearch:
             self._indexer = threading.Thread(target=self._index_parts, daemon=True)
             self._indexer.start()
 
+    def unindexed_urls(self) -> set[str]:
+        """The articles of the parts this build indexes (after `plan`)."""
+        return {url for part in self._stale.values() for url in part.urls}
+
     def add(self, page: Page, content: str) -> None:
         if not is_article(page.file.src_uri) or not page.meta.get("id"):
             return
