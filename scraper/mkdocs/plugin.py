@@ -49,6 +49,7 @@ from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
+from scraper.mkdocs.digests import stories_by_day
 from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.entrycache import EntryCache, entries_salt
 from scraper.mkdocs.feedbodies import FeedBodies
@@ -134,11 +135,12 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         if self.search is not None:
             self.search.plan(files, entries, self.archive.digests)
         mentions = self.company_pages.mentions(entries)
+        day_stories = stories_by_day(entries)
         self.article_pages.update(entries, mentions, {
-            c.id: c.name for c in self.company_pages.companies.companies})
+            c.id: c.name for c in self.company_pages.companies.companies}, day_stories)
         self.feed_bodies.use(files)
         bodies = self.feed_bodies.html
-        made = {**self.listings.pages(entries), **self.feeds.files(entries, bodies),
+        made = {**self.listings.pages(entries, day_stories), **self.feeds.files(entries, bodies),
                 **self.sources.pages(entries), **self.company_pages.pages(entries, mentions, bodies)}
         # The run log's table needs Python-Markdown's tables extension: cmark has no tables.
         self.cmark.ours = {uri for uri in made if uri.endswith(".md") and uri != RUN_LOG}
