@@ -49,6 +49,7 @@ from scraper.mkdocs.articlepages import ArticlePages
 from scraper.mkdocs.checks import PageTitles
 from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
+from scraper.mkdocs.contentspool import ContentSpool
 from scraper.mkdocs.digests import stories_by_day
 from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.entrycache import EntryCache, entries_salt
@@ -75,6 +76,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.is_serve = False
         self.is_dirty = False
         self.root_depth = 0
+        self.spool = ContentSpool()
+        self._spooled = False  # the page being rendered had its content spooled
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -124,6 +127,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         return beside if beside.is_file() else None
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.spool.start()
         self.entry_cache.load(entries_salt(self.companies))
         if self.page_cache is not None:
             self.page_cache.start(config)
@@ -182,19 +186,21 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
     @event_priority(-100)  # last: the content as every plugin left it decides the cached page
     def _on_page_content_cached(self, html: str, *, page: Page, config: MkDocsConfig,
                                 files: Files) -> str:
-        if (self.page_cache is not None and self.page_cache.cacheable(page)
-                and not self.page_cache.from_source(page)
-                and self.page_cache.take(page, html, self.cmark.lookups)):
+        if (self.page_cache is None or not self.page_cache.cacheable(page)
+                or self.page_cache.from_source(page)):
+            return html
+        if self.page_cache.take(page, html, self.cmark.lookups):
             # Its template prints the cached page: the content is not needed again, and MkDocs
             # keeps every page's content until the build ends (1 GB at 50,000 articles).
             return ""
-        return html
+        return self.spool.hold(page, html)  # until its template (contentspool.py)
 
     on_page_content = CombinedEvent(_on_page_content_cmark, _on_page_content_cached)
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext:
         self.tabs.mark(page, nav)
+        self._spooled = self.spool.give_back(page)
         if self.page_cache is not None:
             context = self.page_cache.context(page, context)
         return context
@@ -203,6 +209,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.tabs.unmark()
         if self.page_cache is not None and self.page_cache.cacheable(page):
             self.page_cache.keep(page, output)
+        if self._spooled:
+            page.content = ""  # written: MkDocs would keep it until the build ends
         return output
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
@@ -215,6 +223,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.spool.close()
         if self.search is not None:
             self.search.finish(config.site_dir)
         if self.page_cache is not None:
@@ -229,6 +238,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         fix_404(Path(config.site_dir), config.site_url)
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.spool.close()
         if self.search is not None:
             self.search.close()
 
