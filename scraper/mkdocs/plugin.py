@@ -9,12 +9,14 @@ Events (all documented MkDocs 1.6 plugin events):
 - on_files: reads every article page once (its front matter, and the companies its text
   names), cuts the articles into the search index's parts and looks them up in the cache,
   adds the generated pages and feeds (home, digests, topics, months, companies, sources, RSS
-  and JSON Feed) with `File.generated`, and
-  drops the theme files our site never fetches (Material's own search, source maps).
+  and JSON Feed) with `File.generated`, drops the theme files our site never fetches
+  (Material's own search, source maps), and gives the pages whose source the page cache's
+  index knows an empty source (pagesources.py).
 - on_page_markdown: escapes the page title; gives an article page its language and description
   (articlepages.py); renders our pages with cmark (see pagehtml.py).
 - on_page_content: first installs cmark's HTML and spools each article of a search part
-  the cache lacks; last, gives an article page its cached HTML when the cache has it.
+  the cache lacks; last, gives a page its cached HTML when the cache has it, or puts its
+  fresh HTML in a temporary file until its template (contentspool.py).
 - on_env: adds the template that prints a cached page; spools the articles a dirty build
   skipped; Pagefind indexes the parts, one at a time, while the theme renders the pages.
 - on_page_context / on_post_page: the Digests (Topics, Archive) tab is the current one on a
