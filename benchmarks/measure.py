@@ -20,6 +20,7 @@ class Run:
     seconds: float
     peak_mb: int  # the most the whole tree held at once
     peak_by_program: dict[str, int] = field(default_factory=dict)
+    output: str = ""  # what the command printed (stdout and stderr)
 
 
 def _tree(pid: int) -> Iterator[int]:
@@ -69,4 +70,4 @@ def measured(cmd: list[str], cwd: Path, interval: float = 0.05) -> Run:
     output += proc.stdout.read() or b""  # type: ignore[union-attr]
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{output.decode(errors='replace')[-3000:]}")
-    return Run(seconds, peak, by_program)
+    return Run(seconds, peak, by_program, output.decode(errors="replace"))

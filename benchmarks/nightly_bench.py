@@ -57,6 +57,9 @@ def main() -> None:
         run = measured(cmd, root)
         total += run.seconds
         print(f"{label:24} {run.seconds:7.1f} s  peak {run.peak_mb:5d} MB  {run.peak_by_program}")
+        for line in run.output.splitlines():  # what the build made again, what it took from the cache
+            if "Search index:" in line or "Article pages:" in line:
+                print(f"{'':24} {line.split('-  ', 1)[-1]}")
     report = json.loads((root / ".scraper" / "report.json").read_text())
     after = len(list((root / "docs" / "articles").glob("*.md")))
     print(f"{'total':24} {total:7.1f} s   articles {before} → {after}, totals {report['totals']}")

@@ -99,13 +99,38 @@ def test_no_listing_page_lists_the_whole_archive(rules: TopicRules) -> None:
     many = [entry(n, f"Story {n}", ("evs",), when=datetime(2024, 1, 1, tzinfo=BEIJING)
                   + timedelta(hours=n)) for n in range(PAGE_SIZE * 2 + 5)]
     pages = build_listings(many, rules, "Digest")
-    assert {"topics/evs.md", "topics/evs-2.md", "topics/evs-3.md"} <= set(pages)
+    assert {"topics/evs.md", "topics/evs-1.md", "topics/evs-2.md"} <= set(pages)
+    assert "topics/evs-3.md" not in pages
     assert all(p.count("](../articles/") <= PAGE_SIZE for k, p in pages.items()
                if k.endswith(".md") and not k.startswith("digest/"))
+    # the newest first on the topic's page; the older pages counted from the oldest
     assert "[older →](evs-2.md)" in pages["topics/evs.md"]
-    assert "[← newer](evs.md)" in pages["topics/evs-2.md"]
-    for path in ("topics/evs.md", "topics/evs-2.md"):  # at the bottom too
-        assert pages[path].rstrip().splitlines()[-1].startswith("Page "), path
+    second = pages["topics/evs-2.md"]
+    assert "[← newer](evs.md)" in second and "[older →](evs-1.md)" in second
+    assert "[← newer](evs-2.md)" in pages["topics/evs-1.md"] and "older →" not in pages["topics/evs-1.md"]
+    assert pages["topics/evs-2.md"].count("](../articles/") == 5
+    assert "Story 0]" in pages["topics/evs-1.md"] and f"Story {PAGE_SIZE * 2 + 4}]" in pages["topics/evs.md"]
+    for path in ("topics/evs.md", "topics/evs-1.md", "topics/evs-2.md"):  # at the bottom too
+        last = pages[path].rstrip().splitlines()[-1]
+        assert "newer]" in last or "older →]" in last, path
+
+
+def test_a_night_of_news_changes_the_newest_listing_pages_only(rules: TopicRules) -> None:
+    def archive(n: int) -> list[Entry]:
+        return [entry(i, f"Story {i}", ("evs",), when=datetime(2024, 1, 1, tzinfo=BEIJING)
+                      + timedelta(hours=i)) for i in range(n)]
+
+    def evs_pages(n: int) -> dict[str, str]:
+        return {k: v for k, v in build_listings(archive(n), rules, "Digest").items()
+                if k.startswith("topics/evs")}
+
+    before = evs_pages(PAGE_SIZE * 5 + 30)
+    after = evs_pages(PAGE_SIZE * 5 + 80)  # fifty more: one more page is not full yet
+    assert set(after) == set(before)
+    assert {k for k in after if after[k] != before[k]} == {"topics/evs.md", "topics/evs-5.md"}
+    grown = evs_pages(PAGE_SIZE * 5 + 130)  # a page filled up, and a new one began
+    assert {k for k in grown if grown.get(k) != before.get(k)} == {
+        "topics/evs.md", "topics/evs-5.md", "topics/evs-6.md"}
 
 
 def test_rss_and_json_feed_carry_correct_dates_and_zones(rules: TopicRules) -> None:

@@ -82,24 +82,33 @@ def page(title: str, lines: list[str], intro: str = "") -> str:
 
 def paginate(base: str, title: str, lines: list[str], empty: str = "No articles yet.",
              intro: str = "") -> dict[str, str]:
-    """base.md, base-2.md, ... of at most PAGE_SIZE lines, linked to their neighbours."""
-    chunks = [lines[i:i + PAGE_SIZE] for i in range(0, len(lines), PAGE_SIZE)] or [[]]
+    """base.md with the newest PAGE_SIZE lines (`lines` are newest first), and the older lines
+    on base-1.md (the oldest PAGE_SIZE), base-2.md, …, each linked to its neighbours.
+
+    The older pages are counted from the oldest line: a night's news changes base.md and the
+    newest older page, not every page of the list (a list counted from the newest shifted
+    every line of every page each night, and the build rendered all of them again)."""
+    if len(lines) <= PAGE_SIZE:
+        return {f"{base}.md": page(title, lines or [empty], intro)}
     name = base.rsplit("/", 1)[-1]
-    pages = {}
+    older = lines[PAGE_SIZE:][::-1]  # oldest first
+    chunks = [older[i:i + PAGE_SIZE][::-1] for i in range(0, len(older), PAGE_SIZE)]
+    newest = len(chunks)
+
+    def where(n: int) -> str:
+        nav = [f"[← newer]({name if n == newest else f'{name}-{n + 1}'}.md)"] if n else []
+        if n != 1:
+            nav.append(f"[older →]({name}-{(n or newest + 1) - 1}.md)")
+        lead = (f"The newest {PAGE_SIZE} of {len(lines)}." if n == 0
+                else "Page 1, the oldest." if n == 1 else f"Page {n}, counted from the oldest.")
+        return f"{lead} " + " · ".join(nav)
+
+    top = where(0)
+    pages = {f"{base}.md": page(title, [*lines[:PAGE_SIZE], "", top],
+                                (intro + "\n\n" if intro else "") + top)}
     for n, chunk in enumerate(chunks, 1):
-        nav = []
-        if n > 1:
-            nav.append(f"[← newer]({name if n == 2 else f'{name}-{n - 1}'}.md)")
-        if n < len(chunks):
-            nav.append(f"[older →]({name}-{n + 1}.md)")
-        text = intro if n == 1 else ""
-        lines = chunk or [empty]
-        if len(chunks) > 1:
-            where = f"Page {n} of {len(chunks)}. " + " · ".join(nav)
-            text = (text + "\n\n" if text else "") + where
-            lines = [*lines, "", where]  # at the bottom too, where a reader finishes the list
-        path = f"{base}.md" if n == 1 else f"{base}-{n}.md"
-        pages[path] = page(title if n == 1 else f"{title} (page {n})", lines, text)
+        # at the top, and at the bottom too, where a reader finishes the list
+        pages[f"{base}-{n}.md"] = page(f"{title} (page {n})", [*chunk, "", where(n)], where(n))
     return pages
 
 
