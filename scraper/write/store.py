@@ -12,9 +12,11 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
+import time
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +24,13 @@ from typing import Any
 
 from scraper.dates import iso
 from scraper.errors import FrontMatterError, SkipArticle, StoreError
-from scraper.frontmatter import ArticleMeta, parse_front_matter, read_meta, validate_meta
+from scraper.frontmatter import (
+    MAX_FRONT_MATTER,
+    ArticleMeta,
+    parse_front_matter,
+    read_meta,
+    validate_meta,
+)
 from scraper.models import Article
 from scraper.urls import normalize_url
 
@@ -149,56 +157,114 @@ def write_article(docs: Path, article: Article, page: str, index: ArchiveIndex |
 
 
 CACHE_FILE = ".archive-cache.json"  # in docs/, ignored by MkDocs (a dot-file) and by git
+_CACHE_FORMAT = 2
+# A page is taken from the cache by its (mtime, ctime, size) only if its ctime was this much
+# older than the scan that stored it: a write in the same tick of the file system's clock
+# keeps all three, so a page changed just then is checked by its content instead (git's
+# "racily clean" entries). Two seconds cover the coarsest clocks (FAT's).
+_SETTLED_NS = 2_000_000_000
+# read_meta reads no further than this: a page's front matter is decided by its first bytes
+_META_BYTES = MAX_FRONT_MATTER * 4 + 64 + 1
 
 
-def _to_cache(meta: ArticleMeta) -> dict[str, Any]:
-    """The front matter again, as JSON: checked anew on the way back in."""
-    out: dict[str, Any] = {}
-    for f in fields(meta):
-        value = getattr(meta, f.name)
-        out["id" if f.name == "key" else f.name] = (
-            value.isoformat() if isinstance(value, datetime) else
-            list(value) if isinstance(value, tuple) else value)
-    return out
+@dataclass(frozen=True)
+class StoredArticle:
+    """What a run needs of a stored page: its identity, its addresses, when its source changed."""
+
+    key: str
+    title: str
+    site: str = ""
+    published: str | None = None
+    url: str | None = None
+    aliases: tuple[str, ...] = ()
+    source_updated: datetime | None = None
+
+    @classmethod
+    def of(cls, meta: ArticleMeta | StoredArticle) -> StoredArticle:
+        return cls(**{f.name: getattr(meta, f.name) for f in fields(cls)})
+
+    def as_json(self) -> dict[str, Any]:
+        """As front matter again, to be checked by the same reader on the way back in."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out["id" if f.name == "key" else f.name] = (
+                value.isoformat() if isinstance(value, datetime) else
+                list(value) if isinstance(value, tuple) else value)
+        return out
 
 
 @dataclass
 class ArchiveScan:
-    """The article pages as read: good ones with their front matter, and broken ones."""
+    """The article pages as read: good ones with what a run needs of them, and broken ones."""
 
-    pages: list[tuple[Path, ArticleMeta]] = field(default_factory=list)
+    pages: list[tuple[Path, StoredArticle]] = field(default_factory=list)
     broken: dict[Path, str] = field(default_factory=dict)  # page → one-line problem
 
 
-def _cached(hit: Any, stamp: list[int], name: str) -> ArticleMeta | None:
-    if not (isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp):
-        return None
+def _content_digest(path: Path) -> str | None:
+    """A digest of everything read_meta would read of the page; None if it cannot be read
+    (read_meta then says why). Never follows a link, never blocks on a FIFO."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        return validate_meta(hit[1], name)
-    except FrontMatterError:  # a damaged cache: read the page itself
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            return hashlib.blake2b(fh.read(_META_BYTES), digest_size=20).hexdigest()
+        except OSError:
+            return None
+
+
+def _checked(identity: Any, name: str) -> StoredArticle | None:
+    """A cached entry through the reader's own checks: a damaged or forged one is never
+    trusted further than a page saying the same would be."""
+    try:
+        return StoredArticle.of(validate_meta(identity, name))
+    except FrontMatterError:
         return None
 
 
-def scan_archive(docs: Path) -> ArchiveScan:
+def _load_cache(path: Path) -> tuple[dict[str, Any], int]:
+    """(the cached pages by file name, when the scan that wrote them started); empty if unusable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}, 0
+    if not (isinstance(data, dict) and data.get("format") == _CACHE_FORMAT
+            and isinstance(data.get("pages"), dict) and type(data.get("scanned_ns")) is int):
+        return {}, 0
+    return data["pages"], data["scanned_ns"]
+
+
+def _well_formed(hit: Any) -> bool:
+    return (isinstance(hit, list) and len(hit) == 5 and all(type(n) is int for n in hit[:3])
+            and isinstance(hit[3], str))
+
+
+def scan_archive(docs: Path, clock: Callable[[], int] = time.time_ns) -> ArchiveScan:
     """Every article page under docs/articles with its checked front matter.
 
     A page that cannot be read or fails the checks is listed in `broken`, never fatal: any
     single page can be wrong without stopping a run. Symbolic links are never followed.
-    Pages unchanged since the last scan (same size and modification time) come from a
-    cache beside them, so a run over a large archive reads only what changed.
+    What was read of each page is cached beside them (CACHE_FILE), under the page's
+    (mtime, ctime, size) and a digest of its content: a page whose file is unchanged costs
+    a stat, one with new times but the same content (a fresh checkout) a read and a hash,
+    and only a new or changed page is parsed. Cached entries pass the reader's checks again.
+    `clock` gives the time in nanoseconds, as file times are.
     """
     folder = docs / ARTICLES_DIR
     scan = ArchiveScan()
     if folder.is_symlink() or not folder.is_dir():
         return scan
     cache_path = folder / CACHE_FILE
-    try:
-        cache = json.loads(cache_path.read_text(encoding="utf-8"))
-        if not isinstance(cache, dict):
-            cache = {}
-    except (OSError, ValueError):
-        cache = {}
+    cache, cached_at = _load_cache(cache_path)
+    scanned_ns = clock()
     fresh: dict[str, Any] = {}
+    hashed = 0  # pages whose content was read; written down again, their stamps count next time
     with os.scandir(folder) as entries:
         found = sorted((e for e in entries if e.name.endswith(".md") and not e.name.startswith(".")),
                        key=lambda e: e.name)
@@ -210,9 +276,20 @@ def scan_archive(docs: Path) -> ArchiveScan:
                 raise FrontMatterError(f"{path}: is a symbolic link, which is not followed")
             if not entry.is_file(follow_symlinks=False):
                 raise FrontMatterError(f"{path}: not a regular file")
-            stat = entry.stat(follow_symlinks=False)
-            stamp = [stat.st_mtime_ns, stat.st_size]
-            meta = _cached(cache.get(entry.name), stamp, str(path)) or read_meta(path)
+            info = entry.stat(follow_symlinks=False)
+            stamp = [info.st_mtime_ns, info.st_ctime_ns, info.st_size]
+            hit = cache.get(entry.name)
+            hit = hit if _well_formed(hit) else None
+            meta = digest = None
+            if hit is not None and hit[:3] == stamp and stamp[1] + _SETTLED_NS < cached_at:
+                meta, digest = _checked(hit[4], str(path)), hit[3]
+            if meta is None:
+                digest = _content_digest(path)
+                hashed += 1
+                if hit is not None and digest is not None and hit[3] == digest:
+                    meta = _checked(hit[4], str(path))
+            if meta is None:
+                meta = StoredArticle.of(read_meta(path))
         except UnicodeEncodeError:
             scan.broken[path] = f"{ascii(entry.path)}: the file name is not UTF-8"
             continue
@@ -222,11 +299,14 @@ def scan_archive(docs: Path) -> ArchiveScan:
         except OSError as exc:
             scan.broken[path] = f"{path}: cannot read: {exc.strerror or exc}"
             continue
-        fresh[entry.name] = [stamp, _to_cache(meta)]
+        if digest is not None:  # a page read_meta could read but this could not: never cached
+            fresh[entry.name] = [*stamp, digest, meta.as_json()]
         scan.pages.append((path, meta))
-    if fresh != cache:
+    if hashed or fresh != cache:
         with contextlib.suppress(StoreError):  # only a cache: the next scan reads the pages
-            atomic_write(cache_path, json.dumps(fresh, ensure_ascii=False))
+            atomic_write(cache_path, json.dumps(
+                {"format": _CACHE_FORMAT, "scanned_ns": scanned_ns, "pages": fresh},
+                ensure_ascii=False))
     return scan
 
 
@@ -284,7 +364,7 @@ class ArchiveIndex:
     """What the archive already holds: by identity key, by every address seen, by fingerprint."""
 
     def __init__(self, scan: ArchiveScan) -> None:
-        self.by_key: dict[str, ArticleMeta] = {}
+        self.by_key: dict[str, StoredArticle] = {}
         self.by_url: dict[str, str] = {}
         self.paths: dict[str, Path] = {}
         self.fingerprints: dict[str, str] = {}
@@ -297,9 +377,9 @@ class ArchiveIndex:
                 continue
             self.add(meta, path)
 
-    def add(self, meta: ArticleMeta, path: Path | None = None) -> None:
+    def add(self, meta: ArticleMeta | StoredArticle, path: Path | None = None) -> None:
         key = meta.key
-        self.by_key[key] = meta
+        self.by_key[key] = StoredArticle.of(meta)
         if path is not None:
             self.paths[key] = path
         for url in (meta.url, *meta.aliases):
@@ -309,7 +389,7 @@ class ArchiveIndex:
         if mark:
             self.fingerprints[mark] = key
 
-    def find(self, url: str, key: str | None = None) -> ArticleMeta | None:
+    def find(self, url: str, key: str | None = None) -> StoredArticle | None:
         if key and key in self.by_key:
             return self.by_key[key]
         found = self.by_url.get(normalize_url(url))
