@@ -181,6 +181,8 @@ class StoredArticle:
 
     @classmethod
     def of(cls, meta: ArticleMeta | StoredArticle) -> StoredArticle:
+        if isinstance(meta, StoredArticle):
+            return meta
         return cls(**{f.name: getattr(meta, f.name) for f in fields(cls)})
 
     def as_json(self) -> dict[str, Any]:
@@ -245,6 +247,24 @@ def _well_formed(hit: Any) -> bool:
             and isinstance(hit[3], str))
 
 
+def _from_cache(hit: list[Any] | None, stamp: list[int], settled_before: int,
+                path: Path) -> tuple[StoredArticle | None, str | None, bool]:
+    """(the page's cached front matter if it is still the page's, its content digest,
+    whether the page was read for it).
+
+    The stamp alone is trusted only for a page last changed well before the scan that
+    cached it; otherwise, and for new file times, the content's digest decides.
+    """
+    if hit is not None and hit[:3] == stamp and stamp[1] < settled_before:
+        meta = _checked(hit[4], str(path))
+        if meta is not None:
+            return meta, hit[3], False
+    digest = _content_digest(path)
+    if hit is not None and digest is not None and hit[3] == digest:
+        return _checked(hit[4], str(path)), digest, True
+    return None, digest, True
+
+
 def scan_archive(docs: Path, clock: Callable[[], int] = time.time_ns) -> ArchiveScan:
     """Every article page under docs/articles with its checked front matter.
 
@@ -264,7 +284,7 @@ def scan_archive(docs: Path, clock: Callable[[], int] = time.time_ns) -> Archive
     cache, cached_at = _load_cache(cache_path)
     scanned_ns = clock()
     fresh: dict[str, Any] = {}
-    hashed = 0  # pages whose content was read; written down again, their stamps count next time
+    hashed = 0  # pages read for their digest: written down again, their stamps count next time
     with os.scandir(folder) as entries:
         found = sorted((e for e in entries if e.name.endswith(".md") and not e.name.startswith(".")),
                        key=lambda e: e.name)
@@ -278,18 +298,15 @@ def scan_archive(docs: Path, clock: Callable[[], int] = time.time_ns) -> Archive
                 raise FrontMatterError(f"{path}: not a regular file")
             info = entry.stat(follow_symlinks=False)
             stamp = [info.st_mtime_ns, info.st_ctime_ns, info.st_size]
-            hit = cache.get(entry.name)
+            hit: Any = cache.get(entry.name)
             hit = hit if _well_formed(hit) else None
-            meta = digest = None
-            if hit is not None and hit[:3] == stamp and stamp[1] + _SETTLED_NS < cached_at:
-                meta, digest = _checked(hit[4], str(path)), hit[3]
-            if meta is None:
-                digest = _content_digest(path)
-                hashed += 1
-                if hit is not None and digest is not None and hit[3] == digest:
-                    meta = _checked(hit[4], str(path))
+            meta, digest, was_read = _from_cache(hit, stamp, cached_at - _SETTLED_NS, path)
+            hashed += was_read
             if meta is None:
                 meta = StoredArticle.of(read_meta(path))
+                identity = meta.as_json()
+            else:  # as cached: it passed the checks, and an unchanged cache then compares equal
+                identity = hit[4]
         except UnicodeEncodeError:
             scan.broken[path] = f"{ascii(entry.path)}: the file name is not UTF-8"
             continue
@@ -300,7 +317,7 @@ def scan_archive(docs: Path, clock: Callable[[], int] = time.time_ns) -> Archive
             scan.broken[path] = f"{path}: cannot read: {exc.strerror or exc}"
             continue
         if digest is not None:  # a page read_meta could read but this could not: never cached
-            fresh[entry.name] = [*stamp, digest, meta.as_json()]
+            fresh[entry.name] = [*stamp, digest, identity]
         scan.pages.append((path, meta))
     if hashed or fresh != cache:
         with contextlib.suppress(StoreError):  # only a cache: the next scan reads the pages
