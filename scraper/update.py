@@ -270,6 +270,8 @@ def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quie
         "ok_sources": sum(r.status != "failed" for r in reports),
         "failed_sources": sum(r.status == "failed" for r in reports),
         "archive_warnings": updater.index.warnings,
+        # how many archive pages the run had to parse, the rest coming from the scan's cache
+        "archive_scan": updater.index.scanned,
     }
     if settings.deadline is not None:
         report["deadline"] = {"seconds": settings.deadline, "stopped_run": updater.stopped}

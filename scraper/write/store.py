@@ -202,6 +202,7 @@ class ArchiveScan:
 
     pages: list[tuple[Path, StoredArticle]] = field(default_factory=list)
     broken: dict[Path, str] = field(default_factory=dict)  # page → one-line problem
+    parsed: int = 0  # pages whose front matter was parsed, not taken from the cache
 
 
 def _content_digest(path: Path) -> str | None:
@@ -303,6 +304,7 @@ def scan_archive(docs: Path, clock: Callable[[], int] = time.time_ns) -> Archive
             meta, digest, was_read = _from_cache(hit, stamp, cached_at - _SETTLED_NS, path)
             hashed += was_read
             if meta is None:
+                scan.parsed += 1
                 meta = StoredArticle.of(read_meta(path))
                 identity = meta.as_json()
             else:  # as cached: it passed the checks, and an unchanged cache then compares equal
@@ -386,6 +388,7 @@ class ArchiveIndex:
         self.paths: dict[str, Path] = {}
         self.fingerprints: dict[str, str] = {}
         self.broken = dict(scan.broken)
+        self.scanned = {"pages": len(scan.pages) + len(scan.broken), "parsed": scan.parsed}
         self.warnings = list(scan.broken.values())  # one line each, for the user
         for path, meta in scan.pages:
             if meta.key in self.paths:  # a copied page: the first keeps the article's updates
