@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from scraper.write.store import CACHE_FILE, scan_archive
+from scraper.write.archiveindex import CACHE_FILE, scan_archive
 
 GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "golden"
 

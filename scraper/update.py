@@ -25,7 +25,8 @@ from scraper.models import Article, RawPage
 from scraper.pipeline import ingest, ingest_files, open_archive
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
-from scraper.write.store import StoredArticle, id_slug
+from scraper.write.archiveindex import StoredArticle
+from scraper.write.store import id_slug
 
 STATUSES = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
 

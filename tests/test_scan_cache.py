@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from scraper.frontmatter import ArticleMeta
-from scraper.write import store
-from scraper.write.store import CACHE_FILE, ArchiveIndex, scan_archive
+from scraper.write import archiveindex as store
+from scraper.write.archiveindex import CACHE_FILE, ArchiveIndex, scan_archive
 
 SECOND = 1_000_000_000
 PAGE = '---\nid: "tmtpost:{n}"\ntitle: "{title}"\nurl: "https://e.org/{n}"\n---\n\nBody {n}.\n'

@@ -16,13 +16,11 @@ from scraper.frontmatter import read_meta
 from scraper.models import Article, Block
 from scraper.pipeline import import_pages
 from scraper.tag import TopicRules
+from scraper.write.archiveindex import CACHE_FILE, ArchiveIndex, scan_archive
 from scraper.write.render import render_page
 from scraper.write.store import (
-    CACHE_FILE,
-    ArchiveIndex,
     atomic_write,
     remove_temp_files,
-    scan_archive,
     slug_for,
     write_article,
 )

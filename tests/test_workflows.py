@@ -35,7 +35,8 @@ import yaml
 
 from scraper.config import load_config
 from scraper.mkdocs.config import ScraperConfig
-from scraper.write.store import ARTICLES_DIR, CACHE_FILE
+from scraper.write.archiveindex import CACHE_FILE
+from scraper.write.store import ARTICLES_DIR
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
