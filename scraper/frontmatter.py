@@ -29,7 +29,7 @@ from scraper.errors import FrontMatterError
 from scraper.yamlload import UniqueKeyLoader, short
 
 __all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "http_address",
-           "parse_front_matter", "read_article", "read_meta", "validate_meta"]
+           "parse_article", "parse_front_matter", "read_article", "read_page", "read_meta", "validate_meta"]
 
 MAX_FRONT_MATTER = 256 * 1024  # characters; ours are a few KB, evidence included
 # Where MkDocs (mkdocs.utils.meta.get_data) finds front matter; we must agree with it, or a
@@ -283,14 +283,24 @@ def _decode(data: bytes, path: Path, final: bool) -> str:
         raise FrontMatterError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def read_article(path: Path) -> tuple[ArticleMeta, str]:
-    """A whole article page: its checked front matter and its Markdown body."""
+def read_page(path: Path) -> bytes:
+    """A page's bytes, never through a symbolic link, never blocking on a FIFO."""
     try:
         with _open_regular(path) as fh:
-            data = fh.read()
+            data: bytes = fh.read()
     except OSError as exc:
         raise FrontMatterError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return data
+
+
+def parse_article(data: bytes, path: Path) -> tuple[ArticleMeta, str]:
+    """A page's bytes (`read_page`) as its checked front matter and its Markdown body."""
     return parse_front_matter(_decode(data, path, final=True), str(path))
+
+
+def read_article(path: Path) -> tuple[ArticleMeta, str]:
+    """A whole article page: its checked front matter and its Markdown body."""
+    return parse_article(read_page(path), path)
 
 
 def read_meta(path: Path) -> ArticleMeta:

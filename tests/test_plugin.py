@@ -199,7 +199,10 @@ def test_serve_keeps_the_pages_a_build_cached(demo_project: Path) -> None:
     build_site(root)
     cache = root / ".cache" / "plugin" / "scraper" / "pages"
     built = set(cache.glob("*/*.html.gz"))
-    assert len(built) == len(list((root / "docs" / "articles").glob("*.md")))
+    # the articles and the listing pages (days, topics, months, companies)
+    assert len(built) > len(list((root / "docs" / "articles").glob("*.md")))
+    indexes = set(cache.glob("sources-*.json"))
+    assert len(indexes) == 1
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
                             cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -213,6 +216,7 @@ def test_serve_keeps_the_pages_a_build_cached(demo_project: Path) -> None:
         _, log = proc.communicate(timeout=30)
     assert "Article pages:" in log and "unused cache entries deleted" in log
     assert built <= set(cache.glob("*/*.html.gz"))
+    assert indexes < set(cache.glob("sources-*.json"))  # serve's own, beside the build's
 
 
 def git(root: Path, *args: str) -> str:

@@ -10,14 +10,17 @@ from mkdocs.structure.files import Files
 
 from scraper.companies import Companies
 from scraper.errors import FrontMatterError
-from scraper.frontmatter import ArticleMeta, read_article
+from scraper.frontmatter import ArticleMeta, parse_article, read_page
 from scraper.mkdocs.entries import Entry
+from scraper.mkdocs.entrycache import EntryCache
+from scraper.mkdocs.searchparts import file_digest
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 
 ARTICLES = "articles/"
 
-ReadArticle = Callable[[Path], tuple[ArticleMeta, str]]  # a page's front matter and its body
+ReadPage = Callable[[Path], bytes]
+ParsePage = Callable[[bytes, Path], tuple[ArticleMeta, str]]  # its front matter and its body
 
 
 def is_article(src_uri: str) -> bool:
@@ -27,24 +30,46 @@ def is_article(src_uri: str) -> bool:
 class Archive:
     """Reads every article page once, into the entry listings are made of: its front matter
     and the companies its text names. A page that cannot be read, or whose front matter is
-    invalid, is left out with a warning naming it (so --strict fails)."""
+    invalid, is left out with a warning naming it (so --strict fails).
 
-    def __init__(self, companies: Companies, read: ReadArticle = read_article) -> None:
+    `digests` (src_uri → digest of the page's bytes) keys the search index's parts and the
+    rendered pages; with a `cache`, a page whose bytes it knows is not parsed again."""
+
+    def __init__(self, companies: Companies, read: ReadPage = read_page,
+                 cache: EntryCache | None = None, parse: ParsePage = parse_article) -> None:
         self.companies = companies
         self.read = read
+        self.parse = parse
+        self.cache = cache
+        self.digests: dict[str, str] = {}
 
     def entries(self, files: Files, docs_dir: str) -> list[Entry]:
         found = []
+        self.digests = {}
         for file in files:
             if not is_article(file.src_uri) or file.abs_src_path is None:
                 continue
+            path = Path(file.abs_src_path)
             try:
-                meta, body = self.read(Path(file.abs_src_path))
+                data = self.read(path)
+                digest = file_digest(data)
+                entry = self.cache.get(digest, file.src_uri) if self.cache is not None else None
+                if entry is None:
+                    entry = self._entry(file.src_uri, data, path)
+                    if self.cache is not None:
+                        self.cache.put(digest, entry)
             except FrontMatterError as exc:  # named as the user knows it: docs/articles/x.md
                 label = f"{Path(docs_dir).name}/{file.src_uri}"
                 log.warning("%s", str(exc).replace(file.abs_src_path, label, 1))
                 continue
-            # The front matter's evidence names companies too; only the page's text counts.
-            named = self.companies.mentioned(f"{meta.title}\n{meta.summary or ''}\n{body}")
-            found.append(Entry.from_front_matter(file.src_uri, meta, named))
+            self.digests[file.src_uri] = digest
+            found.append(entry)
+        if self.cache is not None:
+            self.cache.save()
         return found
+
+    def _entry(self, src_uri: str, data: bytes, path: Path) -> Entry:
+        meta, body = self.parse(data, path)
+        # The front matter's evidence names companies too; only the page's text counts.
+        named = self.companies.mentioned(f"{meta.title}\n{meta.summary or ''}\n{body}")
+        return Entry.from_front_matter(src_uri, meta, named)

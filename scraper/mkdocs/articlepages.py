@@ -22,7 +22,7 @@ from scraper.dates import BEIJING
 from scraper.mdtext import escape_inline, link
 from scraper.mkdocs.archive import is_article
 from scraper.mkdocs.companypages import Mentions
-from scraper.mkdocs.digests import Story, stories
+from scraper.mkdocs.digests import Story
 from scraper.mkdocs.entries import Entry
 from scraper.pagelabels import day_text, label, labelled, lang_tag
 
@@ -42,21 +42,18 @@ class ArticlePages:
     appends the links that lead on from an article."""
 
     def __init__(self) -> None:
-        self.update([], {}, {})
+        self.update([], {}, {}, {})
 
-    def update(self, entries: list[Entry], mentions: Mentions, company_names: dict[str, str]) -> None:
-        """The archive as this build sees it (on_files)."""
+    def update(self, entries: list[Entry], mentions: Mentions, company_names: dict[str, str],
+               day_stories: dict[date, list[Story]]) -> None:
+        """The archive as this build sees it (on_files); `day_stories`: digests.stories_by_day."""
         self.entries = {e.path: e for e in entries}
         self.mentions = mentions
         self.company_names = company_names
-        self._day_stories: dict[date, list[Story]] = {}
+        self._day_stories = day_stories
         self._story_at: dict[str, tuple[date, int]] = {}
-        by_day: dict[date, list[Entry]] = defaultdict(list)
-        for e in entries:
-            if e.day:
-                by_day[e.day].append(e)
-        for day, day_entries in by_day.items():
-            self._day_stories[day] = stories(day_entries)
+        self._lines: dict[tuple[str, str], str] = {}
+        for day in day_stories:
             for i, story in enumerate(self._day_stories[day]):
                 for member in (story.lead, *story.others):
                     self._story_at[member.path] = (day, i)
@@ -84,6 +81,11 @@ class ArticlePages:
             return markdown
         return markdown.rstrip("\n") + "\n\n" + "\n\n".join(self.lead_on(entry, lang)) + "\n"
 
+    def fingerprint(self, entry: Entry) -> str:
+        """Changes whenever what `prepare` adds to the entry's page would, in any language: the
+        same links in English (labels and the form of a day are code, in the cache's salt)."""
+        return "\n\n".join(self.lead_on(entry, "en"))
+
     def lead_on(self, entry: Entry, lang: str) -> list[str]:
         parts = []
         companies = [c for c in self.mentions.get(entry.path, ()) if c in self.company_names]
@@ -100,14 +102,21 @@ class ArticlePages:
             parts.append(labelled(lang, "same_story", ", ".join(
                 f"[{escape_inline(e.site_name or e.title)}]({_rel(e.path)})" for e in same)))
         if related:
-            parts.append("\n".join(
-                f"- [{escape_inline(e.title)}]({_rel(e.path)}) — "
-                f"{day_text(e.day, lang) if e.day else ''} · {link(escape_inline(e.site_name), e.url)}"
-                for e in related))
+            parts.append("\n".join(self._related_line(e, lang) for e in related))
         nav = self.day_links(entry, lang)
         if nav:
             parts.append(nav)
         return parts
+
+    def _related_line(self, entry: Entry, lang: str) -> str:
+        # An article is listed under "Related" on about ten pages: its line is made once.
+        line = self._lines.get((entry.path, lang))
+        if line is None:
+            day = day_text(entry.day, lang) if entry.day else ""
+            line = self._lines[entry.path, lang] = (
+                f"- [{escape_inline(entry.title)}]({_rel(entry.path)}) — {day} · "
+                f"{link(escape_inline(entry.site_name), entry.url)}")
+        return line
 
     def _story(self, entry: Entry) -> Story | None:
         at = self._story_at.get(entry.path)

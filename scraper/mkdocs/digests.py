@@ -68,6 +68,15 @@ def stories(entries: list[Entry]) -> list[Story]:
     return [s for s, _, _ in out]
 
 
+def stories_by_day(entries: list[Entry]) -> dict[date, list[Story]]:
+    """Each Beijing day's stories (the digests and the article pages' day links share them)."""
+    by_day: dict[date, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.day:
+            by_day[e.day].append(e)
+    return {day: stories(day_entries) for day, day_entries in by_day.items()}
+
+
 def day_body(day_stories: list[Story], rules: TopicRules, prefix: str) -> list[str]:
     """Each story once, under its first topic, with all its topics as chips."""
     lines: list[str] = []
@@ -78,16 +87,19 @@ def day_body(day_stories: list[Story], rules: TopicRules, prefix: str) -> list[s
     return lines
 
 
-def digest_pages(entries: list[Entry], rules: TopicRules) -> dict[str, str]:
-    """digest/YYYY-MM-DD.md per day and digest/index.md."""
+def digest_pages(entries: list[Entry], rules: TopicRules,
+                 day_stories_of: dict[date, list[Story]] | None = None) -> dict[str, str]:
+    """digest/YYYY-MM-DD.md per day and digest/index.md (`day_stories_of`: stories_by_day)."""
     by_day: dict[date, list[Entry]] = defaultdict(list)
     for e in entries:
         if e.day:
             by_day[e.day].append(e)
+    if day_stories_of is None:
+        day_stories_of = stories_by_day(entries)
     days = sorted(by_day, reverse=True)
     pages: dict[str, str] = {}
     for i, day in enumerate(days):
-        day_stories = stories(by_day[day])
+        day_stories = day_stories_of[day]
         nav = []
         if i + 1 < len(days):
             nav.append(f"[← {human_day(days[i + 1])}]({days[i + 1].isoformat()}.md)")

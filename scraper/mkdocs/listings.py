@@ -7,10 +7,10 @@ page lists the whole archive, whatever its size.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from scraper.mdtext import escape_inline
-from scraper.mkdocs.digests import digest_pages
+from scraper.mkdocs.digests import Story, digest_pages
 from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
 from scraper.mkdocs.frontpage import front_page
 from scraper.tag import TopicRules
@@ -24,9 +24,10 @@ def _month_title(month: str) -> str:
     return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
 
 
-def build_listings(entries: list[Entry], rules: TopicRules, site_title: str) -> dict[str, str]:
+def build_listings(entries: list[Entry], rules: TopicRules, site_title: str,
+                   day_stories: dict[date, list[Story]] | None = None) -> dict[str, str]:
     entries = newest_first(entries)
-    pages = digest_pages(entries, rules)
+    pages = digest_pages(entries, rules, day_stories)
     # Each entry's line is the same on its month's page and on each of its topics' pages.
     line = {e.path: entry_line(e, "../", rules, summary=True) for e in entries}
     pages["index.md"] = front_page(entries, rules, site_title)
@@ -65,5 +66,5 @@ class Listings:
         self.rules = rules
         self.site_title = site_title
 
-    def pages(self, entries: list[Entry]) -> dict[str, str]:
-        return build_listings(entries, self.rules, self.site_title)
+    def pages(self, entries: list[Entry], day_stories: dict[date, list[Story]]) -> dict[str, str]:
+        return build_listings(entries, self.rules, self.site_title, day_stories)

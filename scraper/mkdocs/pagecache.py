@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -31,21 +32,18 @@ from typing import Any
 from jinja2 import BaseLoader, ChoiceLoader, DictLoader, Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-import scraper
+from scraper.mkdocs.archive import is_article
+from scraper.mkdocs.codedigest import files_digest, package_digest
+from scraper.mkdocs.pagesources import SourceIndex, SourceRecord
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 
 TEMPLATE = "scraper/cached-page.html"
 CONTEXT_KEY = "scraper_cached_page"
-
-
-def _files_digest(h: Any, folder: Path) -> None:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(path.read_bytes())
 
 
 def salt(config: MkDocsConfig) -> str:
@@ -58,8 +56,8 @@ def salt(config: MkDocsConfig) -> str:
                          config.mdx_configs, metadata.version("mkdocs"),
                          metadata.version("mkdocs-material")], default=str, sort_keys=True).encode())
     if config.theme.custom_dir:
-        _files_digest(h, Path(config.theme.custom_dir))
-    _files_digest(h, Path(scraper.__file__).parent)
+        files_digest(h, Path(config.theme.custom_dir))
+    h.update(package_digest().encode())
     return h.hexdigest()
 
 
@@ -67,25 +65,119 @@ def _toc(items: list[AnchorLink]) -> list[Any]:
     return [[i.title, i.url, i.level, _toc(i.children)] for i in items]
 
 
+def nav_paths(nav: Any) -> set[str] | None:
+    """The docs paths (and addresses) the navigation names; None when MkDocs makes it from
+    every page: then every page's navigation lists every other page, and none is cached."""
+    if nav is None:
+        return None
+    found: set[str] = set()
+    stack = [nav]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 class PageCache:
-    """`folder`/ab/abcdef….html.gz, one file per rendered page."""
+    """`folder`/ab/abcdef….html.gz, one file per rendered page, and the index of the pages'
+    sources (pagesources.py). Only pages outside the navigation are cached: articles and the
+    generated listing pages (a page in the navigation is shown there as the current one)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.sources = SourceIndex(folder)
         self.salt = ""
+        self.nav: set[str] | None = None
         self._keys: dict[str, str] = {}  # page url -> key, for pages rendered in this build
         self._cached: dict[str, str] = {}  # page url -> key, for pages from the cache
+        self._source_keys: dict[str, str] = {}  # src_uri -> source key, of every cacheable page
+        self._unsized: dict[str, SourceRecord] = {}  # page url -> its record, until its page is written
+        self._from_source: dict[str, SourceRecord] = {}  # src_uri -> record, of pages given empty
         self.used: set[str] = set()
-        self.hits = 0
+        self.hits: dict[bool, int] = {True: 0, False: 0}  # by is_article
+        self.rendered: dict[bool, int] = {True: 0, False: 0}
         self.write_failed = False
 
     def start(self, config: MkDocsConfig) -> None:
         self.salt = salt(config)
+        self.sources.load(self.salt)
+        self.nav = nav_paths(config.nav)
         self._keys = {}
         self._cached = {}
+        self._source_keys = {}
+        self._unsized = {}
+        self._from_source = {}
         self.write_failed = False
         self.used = set()
-        self.hits = 0
+        self.hits = {True: 0, False: 0}
+        self.rendered = {True: 0, False: 0}
+
+    def cacheable(self, page: Page) -> bool:
+        return page.file.src_uri in self._source_keys
+
+    def use_sources(self, files: Files, fingerprints: Mapping[str, str], keep_source: set[str]) -> int:
+        """on_files: `fingerprints` (src_uri -> what shapes the page besides the salt) names
+        the pages that may be cached. Each whose source the index knows gets an empty source:
+        MkDocs reads, renders and checks nothing of it, and its cached page is printed. Pages
+        in `keep_source` (src_uris) keep theirs (the search index needs their text).
+        Returns how many pages were given an empty source."""
+        if self.nav is None:
+            return 0
+        for src_uri, fingerprint in fingerprints.items():
+            if src_uri in self.nav:
+                continue
+            key = self._source_keys[src_uri] = self.sources.key(src_uri, fingerprint)
+            record = self.sources.find(key)
+            file = files.get_file_from_path(src_uri)
+            if (record is None or file is None or src_uri in keep_source
+                    or not self._still_valid(record, files)):
+                continue
+            file.content_string = ""
+            self._from_source[src_uri] = record
+        return len(self._from_source)
+
+    def _still_valid(self, record: SourceRecord, files: Files) -> bool:
+        found = files.src_uris
+        if not (all((path in found) == was for path, was in record.lookups.items())
+                and all(target in found for target in record.anchor_links)):
+            return False
+        try:
+            return self._path(record.page_key).stat().st_size == record.size
+        except OSError:
+            return False
+
+    @property
+    def from_sources(self) -> Mapping[str, SourceRecord]:
+        return self._from_source
+
+    def from_source(self, page: Page) -> bool:
+        return page.file.src_uri in self._from_source
+
+    def source_meta(self, page: Page) -> None:
+        """on_page_markdown of a page given an empty source: its title, and the template."""
+        page.meta["title"] = self._from_source[page.file.src_uri].title
+        page.meta["template"] = TEMPLATE
+
+    def source_content(self, page: Page, files: Files) -> str:
+        """on_page_content of a page given an empty source: what MkDocs checks links against."""
+        src_uri = page.file.src_uri
+        record = self._from_source[src_uri]
+        page.present_anchor_ids = set(record.anchors)
+        page.links_to_anchors = {files.src_uris[t]: dict(a) for t, a in record.anchor_links.items()}
+        self.sources.put(self._source_keys[src_uri], record)
+        self._hit(page, record.page_key)
+        return ""
+
+    def _hit(self, page: Page, key: str) -> None:
+        page.meta["template"] = TEMPLATE
+        self._cached[page.url] = key
+        self.used.add(key)
+        self.hits[is_article(page.file.src_uri)] += 1
 
     @staticmethod
     def with_template(env: Environment) -> Environment:
@@ -109,20 +201,35 @@ class PageCache:
     def _read(self, key: str) -> str:
         return gzip.decompress(self._path(key).read_bytes()).decode("utf-8")
 
-    def take(self, page: Page, content: str) -> bool:
+    def take(self, page: Page, content: str, lookups: Mapping[str, bool] | None) -> bool:
         """True when the cache has the page: it gets the template that prints it. Otherwise
-        the page's output is kept when it is rendered (`keep`)."""
+        the page's output is kept when it is rendered (`keep`). `lookups`: what its links
+        looked up (None: not rendered by cmark, and never given an empty source)."""
         key = self.key(page, content)
-        self.used.add(key)
+        record = self._source_record(page, key, lookups)
         try:
             self._read(key)  # whole and readable now; read again when the page is rendered
+            size = self._path(key).stat().st_size
         except (OSError, EOFError, UnicodeDecodeError):  # not cached, or a damaged file
+            self.used.add(key)
             self._keys[page.url] = key
+            self.rendered[is_article(page.file.src_uri)] += 1
+            if record is not None:
+                self._unsized[page.url] = record  # recorded when its page is written (`keep`)
             return False
-        page.meta["template"] = TEMPLATE
-        self._cached[page.url] = key
-        self.hits += 1
+        if record is not None:
+            self.sources.put(self._source_keys[page.file.src_uri], record._replace(size=size))
+        self._hit(page, key)
         return True
+
+    def _source_record(self, page: Page, key: str, lookups: Mapping[str, bool] | None) -> SourceRecord | None:
+        if (page.file.src_uri not in self._source_keys or lookups is None or not isinstance(page.title, str)
+                or any(path.endswith(".md") and not found for path, found in lookups.items())):
+            return None  # a broken link warns on every build: its page is rendered every time
+        return SourceRecord(
+            key, -1, page.title, sorted(page.present_anchor_ids or ()),
+            {target.src_uri: dict(links) for target, links in (page.links_to_anchors or {}).items()},
+            dict(lookups))
 
     def context(self, page: Page, context: Any) -> Any:
         """The template's context, with the page's cached HTML when it comes from the cache."""
@@ -130,9 +237,13 @@ class PageCache:
         if key is not None:
             try:
                 context[CONTEXT_KEY] = self._read(key)
-            except (OSError, EOFError, UnicodeDecodeError) as exc:  # gone since on_page_content
-                raise PluginError(f"{page.file.src_uri}: its cached page {self._path(key)} became "
-                                  f"unreadable during the build ({exc}); build again") from exc
+            except (OSError, EOFError, UnicodeDecodeError) as exc:
+                # Gone since on_page_content, or damaged without a change of size (a page given
+                # an empty source was checked by size only): deleted, it is rendered next build.
+                with contextlib.suppress(OSError):
+                    self._path(key).unlink()
+                raise PluginError(f"{page.file.src_uri}: its cached page {self._path(key)} is "
+                                  f"unreadable ({exc}) and was deleted; build again") from exc
         return context
 
     def keep(self, page: Page, output: str) -> None:
@@ -143,8 +254,12 @@ class PageCache:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(gzip.compress(output.encode("utf-8"), compresslevel=5))
+            data = gzip.compress(output.encode("utf-8"), compresslevel=5)
+            tmp.write_bytes(data)
             os.replace(tmp, path)  # whole or not at all: a reader never sees half a page
+            record = self._unsized.pop(page.url, None)
+            if record is not None:
+                self.sources.put(self._source_keys[page.file.src_uri], record._replace(size=len(data)))
         except OSError as exc:  # the cache only saves time: the build goes on without it
             if not self.write_failed:  # info, not a warning: --strict would fail the build for it
                 log.info("Page cache: cannot write into %s (%s); pages are not cached",
@@ -152,6 +267,13 @@ class PageCache:
             self.write_failed = True
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+
+    def finish(self, whole: bool) -> int:
+        """Save the index of sources; `whole` (a full build): delete the pages this build did
+        not use. Returns how many were deleted."""
+        if not self.write_failed:
+            self.sources.save(whole)
+        return self.prune() if whole else 0
 
     def prune(self) -> int:
         """Delete the pages this build did not use (changed or deleted articles)."""

@@ -44,15 +44,17 @@ class PageHtml(NamedTuple):
     toc: TableOfContents
     anchors: set[str]  # heading ids other pages may link to
     links_to_anchors: AnchorLinks
+    lookups: dict[str, bool]  # each docs path its links name: found among the files or not
 
 
 def page_html(markdown: str, page_file: File, files: Files) -> PageHtml:
     """The page's HTML, with links to docs files turned into site URLs, and its contents."""
     links: AnchorLinks = {}
+    lookups: dict[str, bool] = {}
     body = cmarkgfm.markdown_to_html(markdown).rstrip("\n")  # as Python-Markdown ends
     if "&quot;" in body:  # cmark writes quote marks in text as entities, Python-Markdown not
         body = _TEXT.sub(lambda m: m.group(0).replace("&quot;", '"'), body)
-    body = _RELATIVE.sub(lambda m: _site_href(m, page_file, files, links), body)
+    body = _RELATIVE.sub(lambda m: _site_href(m, page_file, files, links, lookups), body)
     tokens: list[dict[str, Any]] = []
     used: set[str] = set()
 
@@ -65,10 +67,11 @@ def page_html(markdown: str, page_file: File, files: Files) -> PageHtml:
         return f'<h{level} id="{ident}">{inner}</h{level}>'
 
     body = _HEADING.sub(anchor, body)
-    return PageHtml(body, get_toc(_nested(tokens)), used, links)  # type: ignore[arg-type]
+    return PageHtml(body, get_toc(_nested(tokens)), used, links, lookups)  # type: ignore[arg-type]
 
 
-def _site_href(m: re.Match[str], page_file: File, files: Files, links: AnchorLinks) -> str:
+def _site_href(m: re.Match[str], page_file: File, files: Files, links: AnchorLinks,
+               lookups: dict[str, bool]) -> str:
     attr, link, rest = m.group(1), m.group(2), m.group(3) or ""
     anchor = html.unescape(rest[1:]) if rest.startswith("#") else ""
     if not link:  # a link within the page
@@ -78,6 +81,7 @@ def _site_href(m: re.Match[str], page_file: File, files: Files, links: AnchorLin
     path = posixpath.normpath(posixpath.join(posixpath.dirname(page_file.src_uri),
                                              unquote(html.unescape(link))))
     target = files.src_uris.get(path)  # normpath made it posix: no PurePath per link
+    lookups[path] = target is not None
     if target is None:
         if link.endswith(".md"):
             log.warning("Doc file '%s' contains a link '%s', but the target '%s' is not found "
@@ -107,6 +111,9 @@ class CmarkPages:
         self.enabled = enabled
         self.ours: set[str] = set()  # src_uris of generated pages
         self._rendered: dict[str, PageHtml] = {}
+        # What the links of the page being installed looked up (None: not rendered by cmark),
+        # read by the page cache in the same on_page_content.
+        self.lookups: dict[str, bool] | None = None
 
     def handles(self, page: Page) -> bool:
         # A page without a title in its front matter would get it from its first heading,
@@ -126,7 +133,9 @@ class CmarkPages:
         """on_page_content: cmark's HTML, contents and anchors in place of the empty render."""
         rendered = self._rendered.pop(page.file.src_uri, None)
         if rendered is None:
+            self.lookups = None
             return content
+        self.lookups = rendered.lookups
         page.toc = rendered.toc
         page.present_anchor_ids = rendered.anchors
         page.links_to_anchors = rendered.links_to_anchors

@@ -101,8 +101,9 @@ class SiteSearch:
         self.close()
         self._reset()
 
-    def plan(self, files: Files, entries: Sequence[Entry]) -> None:
-        """Cut the articles into parts (date order) and find the parts the cache has."""
+    def plan(self, files: Files, entries: Sequence[Entry], digests: Mapping[str, str]) -> None:
+        """Cut the articles into parts (date order) and find the parts the cache has.
+        `digests`: of the article pages' bytes, as the archive read them."""
         self.cache = self._writable_cache()
         stamps = {e.path: sort_stamp(e.when) for e in entries}
         members = []
@@ -110,7 +111,7 @@ class SiteSearch:
             for file in files.documentation_pages():
                 if is_article(file.src_uri):
                     members.append(Member(stamps.get(file.src_uri, sort_stamp(None)), "/" + file.url,
-                                          file_digest(file.content_bytes)))
+                                          digests.get(file.src_uri) or file_digest(file.content_bytes)))
             salted = salt(self.options, self.part_size, RECORD_CODE)
         self.parts = plan(members, self.part_size, salted)
         self._part_of = {url: p for p in self.parts for url in p.urls}
@@ -120,6 +121,10 @@ class SiteSearch:
             self._spool_dir = Path(tempfile.mkdtemp(prefix="scraper-search-"))
             self._indexer = threading.Thread(target=self._index_parts, daemon=True)
             self._indexer.start()
+
+    def unindexed_urls(self) -> set[str]:
+        """The articles of the parts this build indexes (after `plan`)."""
+        return {url for part in self._stale.values() for url in part.urls}
 
     def add(self, page: Page, content: str) -> None:
         if not is_article(page.file.src_uri) or not page.meta.get("id"):
