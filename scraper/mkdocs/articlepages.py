@@ -64,6 +64,9 @@ class ArticlePages:
                 self._by_key[f"company:{ident}"].append(e)
             for t in e.topics:
                 self._by_key[f"topic:{t}"].append(e)
+        # Their sort keys beside them: bisect without a key function per step.
+        self._order = {key: [(e.when or _FLOOR, e.path) for e in found]
+                       for key, found in self._by_key.items()}
 
     def prepare(self, markdown: str, page: Page) -> str:
         if not is_article(page.file.src_uri):
@@ -132,7 +135,7 @@ class ArticlePages:
         chosen: dict[str, Entry] = {}
         for key in keys:
             found = self._by_key.get(key, [])
-            at = bisect.bisect_left(found, (entry.when, entry.path), key=lambda e: (e.when or _FLOOR, e.path))
+            at = bisect.bisect_left(self._order.get(key, []), (entry.when, entry.path))
             # the nearest on either side, the earlier ones first
             near = found[max(0, at - RELATED - 1):at][::-1] + found[at:at + RELATED + 1]
             for other in near:

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from scraper.companies import Companies
 from scraper.mdtext import escape_inline
-from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
+from scraper.mkdocs.entries import Entry, count, listing_lines, newest_first, page, paginate
 from scraper.mkdocs.sitefeeds import Bodies, json_feed, rss
 from scraper.tag import TopicRules
 
@@ -29,7 +29,11 @@ class CompanyPages:
         read it)."""
         return {e.path: e.companies for e in entries if e.companies}
 
-    def pages(self, entries: list[Entry], mentions: Mentions, bodies: Bodies) -> dict[str, str]:
+    def pages(self, entries: list[Entry], mentions: Mentions, bodies: Bodies,
+              lines: dict[str, str] | None = None) -> dict[str, str]:
+        """`lines`: entries.listing_lines (made when None)."""
+        if lines is None:
+            lines = listing_lines(entries, self.rules)
         by_company: dict[str, list[Entry]] = defaultdict(list)
         for e in newest_first(entries):
             for ident in mentions.get(e.path, ()):
@@ -46,11 +50,10 @@ class CompanyPages:
             "and its names, English and Chinese, and it gets a page at the next build.")
         for c in self.companies.companies:
             chosen = by_company[c.id]
-            lines = [entry_line(e, "../", self.rules, summary=True) for e in chosen]
             names = " · ".join(escape_inline(n) for n in c.names)
             intro = (f"Articles naming {names}, newest first. "
                      f"Feeds: [RSS]({c.id}.xml) · [JSON Feed]({c.id}.json)")
-            out.update(paginate(f"companies/{c.id}", c.name, lines, intro=intro))
+            out.update(paginate(f"companies/{c.id}", c.name, [lines[e.path] for e in chosen], intro=intro))
             title = f"{self.site_title}: {c.name}"
             out[f"companies/{c.id}.xml"] = rss(chosen, title, self.site_url,
                                                f"companies/{c.id}.xml", self.rules, bodies)

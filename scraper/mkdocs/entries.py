@@ -69,6 +69,11 @@ def entry_line(entry: Entry, prefix: str, rules: TopicRules, summary: bool = Fal
     return line
 
 
+def listing_lines(entries: Sequence[Entry], rules: TopicRules) -> dict[str, str]:
+    """Each entry's line on the month, topic and company pages (the same on all of them)."""
+    return {e.path: entry_line(e, "../", rules, summary=True) for e in entries}
+
+
 def page(title: str, lines: list[str], intro: str = "") -> str:
     meta = yaml.safe_dump({"title": title}, allow_unicode=True)
     head = f"---\n{meta}---\n\n# {escape_inline(title)}\n\n"

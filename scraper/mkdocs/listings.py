@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from scraper.mdtext import escape_inline
 from scraper.mkdocs.digests import Story, digest_pages
-from scraper.mkdocs.entries import Entry, count, entry_line, newest_first, page, paginate
+from scraper.mkdocs.entries import Entry, count, listing_lines, newest_first, page, paginate
 from scraper.mkdocs.frontpage import front_page
 from scraper.tag import TopicRules
 
@@ -25,11 +25,13 @@ def _month_title(month: str) -> str:
 
 
 def build_listings(entries: list[Entry], rules: TopicRules, site_title: str,
-                   day_stories: dict[date, list[Story]] | None = None) -> dict[str, str]:
+                   day_stories: dict[date, list[Story]] | None = None,
+                   entry_lines: dict[str, str] | None = None) -> dict[str, str]:
+    """`day_stories`: digests.stories_by_day; `entry_lines`: entries.listing_lines (made when None)."""
     entries = newest_first(entries)
     pages = digest_pages(entries, rules, day_stories)
     # Each entry's line is the same on its month's page and on each of its topics' pages.
-    line = {e.path: entry_line(e, "../", rules, summary=True) for e in entries}
+    line = entry_lines if entry_lines is not None else listing_lines(entries, rules)
     pages["index.md"] = front_page(entries, rules, site_title)
 
     by_topic: dict[str, list[Entry]] = defaultdict(list)
@@ -66,5 +68,6 @@ class Listings:
         self.rules = rules
         self.site_title = site_title
 
-    def pages(self, entries: list[Entry], day_stories: dict[date, list[Story]]) -> dict[str, str]:
-        return build_listings(entries, self.rules, self.site_title, day_stories)
+    def pages(self, entries: list[Entry], day_stories: dict[date, list[Story]],
+              lines: dict[str, str]) -> dict[str, str]:
+        return build_listings(entries, self.rules, self.site_title, day_stories, lines)

@@ -53,7 +53,7 @@ from scraper.mkdocs.companypages import CompanyPages
 from scraper.mkdocs.config import ScraperConfig
 from scraper.mkdocs.contentspool import ContentSpool
 from scraper.mkdocs.digests import stories_by_day
-from scraper.mkdocs.entries import Entry
+from scraper.mkdocs.entries import Entry, listing_lines
 from scraper.mkdocs.entrycache import EntryCache, entries_salt
 from scraper.mkdocs.feedbodies import FeedBodies
 from scraper.mkdocs.generated import GeneratedFiles
@@ -146,8 +146,9 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             c.id: c.name for c in self.company_pages.companies.companies}, day_stories)
         self.feed_bodies.use(files)
         bodies = self.feed_bodies.html
-        made = {**self.listings.pages(entries, day_stories), **self.feeds.files(entries, bodies),
-                **self.sources.pages(entries), **self.company_pages.pages(entries, mentions, bodies)}
+        lines = listing_lines(entries, self.listings.rules)
+        made = {**self.listings.pages(entries, day_stories, lines), **self.feeds.files(entries, bodies),
+                **self.sources.pages(entries), **self.company_pages.pages(entries, mentions, bodies, lines)}
         # The run log's table needs Python-Markdown's tables extension: cmark has no tables.
         self.cmark.ours = {uri for uri in made if uri.endswith(".md") and uri != RUN_LOG}
         files = self.generated.add(files, config, made)
