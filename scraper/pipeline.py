@@ -14,13 +14,12 @@ from scraper.frontmatter import http_address
 from scraper.models import Article, RawPage
 from scraper.sites.dispatch import extract_article
 from scraper.tag import TopicRules
+from scraper.write.archiveindex import ArchiveIndex, scan_archive
 from scraper.write.render import front_matter, render_page
 from scraper.write.store import (
     ARTICLES_DIR,
-    ArchiveIndex,
     check_written_dirs,
     remove_temp_files,
-    scan_archive,
     write_article,
 )
 

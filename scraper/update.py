@@ -21,11 +21,11 @@ from scraper.errors import DeadlineError, FetchError, ParseError
 from scraper.fetch.discover import Found, Link, feed_links, listing_links
 from scraper.fetch.files import folder_pages
 from scraper.fetch.http import Clock, Fetcher
-from scraper.frontmatter import ArticleMeta
 from scraper.models import Article, RawPage
 from scraper.pipeline import ingest, ingest_files, open_archive
 from scraper.tag import TopicRules
 from scraper.urls import normalize_url
+from scraper.write.archiveindex import StoredArticle
 from scraper.write.store import id_slug
 
 STATUSES = ("new", "updated", "unchanged", "skipped", "failed", "deferred")
@@ -132,7 +132,7 @@ class Updater:
         article_id = adapter.article_id(url) if adapter else None
         return f"{adapter.name}:{article_id}" if adapter and article_id else None
 
-    def _changed(self, link: Link, known: ArticleMeta) -> bool:
+    def _changed(self, link: Link, known: StoredArticle) -> bool:
         stamp = link.updated or link.published
         stored = known.source_updated
         return stamp is not None and stored is not None and stamp > stored
@@ -271,6 +271,8 @@ def run_update(settings: Settings, rules: TopicRules, progress: Progress = _quie
         "ok_sources": sum(r.status != "failed" for r in reports),
         "failed_sources": sum(r.status == "failed" for r in reports),
         "archive_warnings": updater.index.warnings,
+        # how many archive pages the run had to parse, the rest coming from the scan's cache
+        "archive_scan": updater.index.scanned,
     }
     if settings.deadline is not None:
         report["deadline"] = {"seconds": settings.deadline, "stopped_run": updater.stopped}

@@ -4,7 +4,7 @@ file and run by tests/workflow_runner.py, night after night, against the fake TM
 
 The copy is a fork ("someone/digest") with its own SCRAPER_CONTACT and Pages address; its
 scraper.yml points at the fake site. Every night starts from a fresh checkout of origin, as a
-runner does, and gets its HTTP cache only through the workflow's cache steps.
+runner does, and gets its HTTP and scan caches only through the workflow's cache steps.
 
 * Night 1 is too long for its deadline: robots.txt asks for a second between requests and the
   deadline is 12 s instead of 2400 s (the only change made to a workflow command). It commits
@@ -191,6 +191,17 @@ def test_the_http_cache_carries_over_from_night_to_night(nights: list[Night]) ->
     # Night 3 asks for robots.txt, the feed and two listing pages, all conditionally: each is
     # answered 304, with the cache the workflow saved on night 2 and restored on night 3.
     assert nights[2].statuses == {304}
+
+
+def test_the_archive_scan_cache_carries_over_from_night_to_night(nights: list[Night]) -> None:
+    # Every night is a fresh checkout (new file times, no ignored files): with the cache the
+    # workflow saved on the night before, a night parses only the pages that night wrote.
+    first, second, third = nights
+    assert first.report["archive_scan"] == {"pages": 0, "parsed": 0}
+    assert second.report["archive_scan"] == {"pages": fetched(first), "parsed": fetched(first)}
+    assert fetched(first) and fetched(second)
+    assert third.report["archive_scan"] == {"pages": fetched(first) + fetched(second),
+                                            "parsed": fetched(second)}
 
 
 @pytest.mark.xfail(SOURCES_TRACKED, strict=True,

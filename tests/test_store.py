@@ -16,13 +16,11 @@ from scraper.frontmatter import read_meta
 from scraper.models import Article, Block
 from scraper.pipeline import import_pages
 from scraper.tag import TopicRules
+from scraper.write.archiveindex import CACHE_FILE, ArchiveIndex, scan_archive
 from scraper.write.render import render_page
 from scraper.write.store import (
-    CACHE_FILE,
-    ArchiveIndex,
     atomic_write,
     remove_temp_files,
-    scan_archive,
     slug_for,
     write_article,
 )
@@ -321,7 +319,7 @@ def test_the_scan_cache_is_checked_again_when_read(tmp_path: Path, rules: TopicR
     assert len(scan_archive(tmp_path).pages) == 1
     cache = tmp_path / "articles" / CACHE_FILE
     data = json.loads(cache.read_text())
-    data["tmtpost-1.md"][1]["url"] = "http://[x/"  # a damaged cache: the page is read instead
+    data["pages"]["tmtpost-1.md"][4]["url"] = "http://[x/"  # a damaged cache: the page is read instead
     cache.write_text(json.dumps(data))
     (meta_path, meta), = scan_archive(tmp_path).pages
     assert meta.url == "https://e.org/1"

@@ -33,7 +33,10 @@ from typing import Any
 import pytest
 import yaml
 
+from scraper.config import load_config
 from scraper.mkdocs.config import ScraperConfig
+from scraper.write.archiveindex import CACHE_FILE
+from scraper.write.store import ARTICLES_DIR
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,6 +215,10 @@ def step(workflow: dict[str, Any], job: str, needle: str) -> dict[str, Any]:
     return steps(workflow, job)[step_index(workflow, job, needle)]
 
 
+# where the live config's scan cache lives, relative to the checkout
+SCAN_CACHE = str((load_config(ROOT / "scraper.yml").docs / ARTICLES_DIR / CACHE_FILE).relative_to(ROOT))
+
+
 def test_update_job_fetches_reports_and_commits(nightly: dict[str, Any]) -> None:
     run_lines = scripts(nightly, "update")
     assert "scraper update --config scraper.yml" in run_lines
@@ -224,7 +231,7 @@ def test_update_job_fetches_reports_and_commits(nightly: dict[str, Any]) -> None
     assert nightly["jobs"]["update"]["outputs"]["changed"] == "${{ steps.commit.outputs.changed }}"
     cached = [step["with"]["path"] for step in steps(nightly, "update")
               if str(step.get("uses", "")).startswith("actions/cache")]
-    assert cached and all(path == ".scraper/http_cache.sqlite" for path in cached)
+    assert sorted(cached) == sorted([".scraper/http_cache.sqlite", SCAN_CACHE] * 2)
 
 
 def test_what_was_fetched_is_committed_even_when_the_update_step_fails(nightly: dict[str, Any]) -> None:
@@ -308,6 +315,25 @@ def test_one_http_cache_entry_stays(nightly: dict[str, Any]) -> None:
     assert prefix in script.split("for prefix in ")[1].split(";")[0].split()
     assert 'gh cache list --key "$prefix"' in script and "--order desc" in script
     assert "'.[1:][].id'" in script and 'gh cache delete "$id"' in script
+
+
+def test_the_archive_scan_cache_is_kept_from_night_to_night(nightly: dict[str, Any]) -> None:
+    """A fresh checkout gives every page new file times: the scan's cache, restored before the
+    update and saved after it (also after a failed one), spares it parsing the whole archive."""
+    names = [step.get("name") for step in steps(nightly, "update")]
+    restore = steps(nightly, "update")[names.index("Restore the archive scan cache")]
+    save = steps(nightly, "update")[names.index("Save the archive scan cache")]
+    assert restore["uses"].startswith("actions/cache/restore@")
+    assert save["uses"].startswith("actions/cache/save@")
+    assert restore["with"]["path"] == save["with"]["path"] == SCAN_CACHE
+    assert "github.run_id" in save["with"]["key"] and save["with"]["key"] == restore["with"]["key"]
+    assert "always()" in save["if"] and SCAN_CACHE in save["if"]
+    prefix = save["with"]["key"].split("$")[0]
+    assert restore["with"]["restore-keys"].split() == [prefix]
+    update = step_index(nightly, "update", "scraper update")
+    assert names.index("Restore the archive scan cache") < update
+    assert names.index("Save the archive scan cache") > update
+    assert prefix in scripts(nightly, "prune-cache").split("for prefix in ")[1].split(";")[0].split()
 
 
 def test_the_search_parts_are_kept_from_night_to_night(nightly: dict[str, Any]) -> None:

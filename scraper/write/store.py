@@ -7,24 +7,21 @@ A page is replaced atomically: a reader or a killed run never sees half a file.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scraper.dates import iso
-from scraper.errors import FrontMatterError, SkipArticle, StoreError
-from scraper.frontmatter import ArticleMeta, parse_front_matter, read_meta, validate_meta
+from scraper.errors import FrontMatterError, StoreError
+from scraper.frontmatter import parse_front_matter, read_meta, validate_meta
 from scraper.models import Article
-from scraper.urls import normalize_url
+
+if TYPE_CHECKING:
+    from scraper.write.archiveindex import ArchiveIndex
 
 ARTICLES_DIR = "articles"
 MAX_SLUG = 80
@@ -118,10 +115,6 @@ def article_path(docs: Path, article: Article) -> Path:
     raise StoreError(f"{article.source}: 999 other articles already use the name {base}")
 
 
-def _same_headline(a: str, b: str) -> bool:
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
-
-
 def write_article(docs: Path, article: Article, page: str, index: ArchiveIndex | None = None,
                   meta: Mapping[str, Any] | None = None) -> tuple[Path, str]:
     """Write the page; returns its path and "new", "updated" or "unchanged".
@@ -146,88 +139,6 @@ def write_article(docs: Path, article: Article, page: str, index: ArchiveIndex |
     if index is not None:
         index.add(checked, path)
     return path, ("updated" if existed else "new") if changed else "unchanged"
-
-
-CACHE_FILE = ".archive-cache.json"  # in docs/, ignored by MkDocs (a dot-file) and by git
-
-
-def _to_cache(meta: ArticleMeta) -> dict[str, Any]:
-    """The front matter again, as JSON: checked anew on the way back in."""
-    out: dict[str, Any] = {}
-    for f in fields(meta):
-        value = getattr(meta, f.name)
-        out["id" if f.name == "key" else f.name] = (
-            value.isoformat() if isinstance(value, datetime) else
-            list(value) if isinstance(value, tuple) else value)
-    return out
-
-
-@dataclass
-class ArchiveScan:
-    """The article pages as read: good ones with their front matter, and broken ones."""
-
-    pages: list[tuple[Path, ArticleMeta]] = field(default_factory=list)
-    broken: dict[Path, str] = field(default_factory=dict)  # page → one-line problem
-
-
-def _cached(hit: Any, stamp: list[int], name: str) -> ArticleMeta | None:
-    if not (isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp):
-        return None
-    try:
-        return validate_meta(hit[1], name)
-    except FrontMatterError:  # a damaged cache: read the page itself
-        return None
-
-
-def scan_archive(docs: Path) -> ArchiveScan:
-    """Every article page under docs/articles with its checked front matter.
-
-    A page that cannot be read or fails the checks is listed in `broken`, never fatal: any
-    single page can be wrong without stopping a run. Symbolic links are never followed.
-    Pages unchanged since the last scan (same size and modification time) come from a
-    cache beside them, so a run over a large archive reads only what changed.
-    """
-    folder = docs / ARTICLES_DIR
-    scan = ArchiveScan()
-    if folder.is_symlink() or not folder.is_dir():
-        return scan
-    cache_path = folder / CACHE_FILE
-    try:
-        cache = json.loads(cache_path.read_text(encoding="utf-8"))
-        if not isinstance(cache, dict):
-            cache = {}
-    except (OSError, ValueError):
-        cache = {}
-    fresh: dict[str, Any] = {}
-    with os.scandir(folder) as entries:
-        found = sorted((e for e in entries if e.name.endswith(".md") and not e.name.startswith(".")),
-                       key=lambda e: e.name)
-    for entry in found:
-        path = Path(entry.path)
-        try:
-            entry.name.encode("utf-8")
-            if entry.is_symlink():
-                raise FrontMatterError(f"{path}: is a symbolic link, which is not followed")
-            if not entry.is_file(follow_symlinks=False):
-                raise FrontMatterError(f"{path}: not a regular file")
-            stat = entry.stat(follow_symlinks=False)
-            stamp = [stat.st_mtime_ns, stat.st_size]
-            meta = _cached(cache.get(entry.name), stamp, str(path)) or read_meta(path)
-        except UnicodeEncodeError:
-            scan.broken[path] = f"{ascii(entry.path)}: the file name is not UTF-8"
-            continue
-        except FrontMatterError as exc:
-            scan.broken[path] = str(exc)
-            continue
-        except OSError as exc:
-            scan.broken[path] = f"{path}: cannot read: {exc.strerror or exc}"
-            continue
-        fresh[entry.name] = [stamp, _to_cache(meta)]
-        scan.pages.append((path, meta))
-    if fresh != cache:
-        with contextlib.suppress(StoreError):  # only a cache: the next scan reads the pages
-            atomic_write(cache_path, json.dumps(fresh, ensure_ascii=False))
-    return scan
 
 
 def check_written_dirs(docs: Path, names: Iterable[str]) -> None:
@@ -266,90 +177,3 @@ def remove_temp_files(docs: Path, names: Iterable[str] = (ARTICLES_DIR,)) -> int
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
-
-
-def fingerprint(site: Any, title: Any, published: Any) -> str | None:
-    """Site, headline and day: the same article saved with and without its address."""
-    if not (isinstance(title, str) and title.strip() and published):
-        return None
-    return f"{site}|{' '.join(title.casefold().split())}|{str(published)[:10]}"
-
-
-def key_strength(key: str) -> int:
-    """A site's own id beats an address, which beats a title."""
-    return 1 if key.startswith("title:") else 2 if key.startswith("url:") else 3
-
-
-class ArchiveIndex:
-    """What the archive already holds: by identity key, by every address seen, by fingerprint."""
-
-    def __init__(self, scan: ArchiveScan) -> None:
-        self.by_key: dict[str, ArticleMeta] = {}
-        self.by_url: dict[str, str] = {}
-        self.paths: dict[str, Path] = {}
-        self.fingerprints: dict[str, str] = {}
-        self.broken = dict(scan.broken)
-        self.warnings = list(scan.broken.values())  # one line each, for the user
-        for path, meta in scan.pages:
-            if meta.key in self.paths:  # a copied page: the first keeps the article's updates
-                self.warnings.append(f"{path}: front matter: key 'id': {meta.key!r} is also the "
-                                     f"id of {self.paths[meta.key]}, which alone is updated")
-                continue
-            self.add(meta, path)
-
-    def add(self, meta: ArticleMeta, path: Path | None = None) -> None:
-        key = meta.key
-        self.by_key[key] = meta
-        if path is not None:
-            self.paths[key] = path
-        for url in (meta.url, *meta.aliases):
-            if url:
-                self.by_url.setdefault(normalize_url(url), key)
-        mark = fingerprint(meta.site, meta.title, meta.published)
-        if mark:
-            self.fingerprints[mark] = key
-
-    def find(self, url: str, key: str | None = None) -> ArticleMeta | None:
-        if key and key in self.by_key:
-            return self.by_key[key]
-        found = self.by_url.get(normalize_url(url))
-        return self.by_key.get(found) if found else None
-
-    def broken_page(self, name: str | None) -> str | None:
-        """The problem of a broken page under this file name (or a numbered one), if any."""
-        for path, problem in self.broken.items() if name else ():
-            stem = path.stem
-            if stem == name or (stem.startswith(f"{name}-") and stem[len(f"{name}-"):].isdigit()):
-                return problem
-        return None
-
-    def check_claim(self, article: Article, meta: ArticleMeta) -> None:
-        """Refuse a different text claiming an address a stored article holds.
-
-        A site's own id is trusted (the site says it is that article); an address alone is
-        not: a page can name any address as its canonical link.
-        """
-        stored_key: str | None = article.key
-        if article.key not in self.by_key:
-            stored_key = self.by_url.get(normalize_url(meta.url)) if meta.url else None
-        stored = self.by_key.get(stored_key) if stored_key else None
-        if stored is None or (stored_key == article.key and (
-                key_strength(article.key) == 3 or _same_headline(stored.title, meta.title))):
-            return
-        where = self.paths.get(stored.key)
-        raise SkipArticle(f"{meta.url or article.key}: already the address of "
-                          f"{where or stored.key} ({stored.title!r}), a different article; "
-                          "the stored one is kept")
-
-    def page_of(self, article: Article) -> tuple[Path | None, bool]:
-        """(the page this article belongs in, whether a better copy already holds it)."""
-        if article.key in self.paths:
-            return self.paths[article.key], False
-        mark = fingerprint(article.site, article.title, iso(article.published))
-        other = self.fingerprints.get(mark) if mark else None
-        # Only a copy saved without any address is matched by its headline and day: two
-        # articles with their own ids or addresses are two articles, whatever their titles.
-        if other is None or other not in self.paths or min(
-                key_strength(other), key_strength(article.key)) > 1:
-            return None, False
-        return self.paths[other], key_strength(other) > key_strength(article.key)
