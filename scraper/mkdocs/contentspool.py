@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
+import os
 import tempfile
-from pathlib import Path
+from typing import BinaryIO
 
 from mkdocs.structure.pages import Page
 
@@ -24,9 +24,11 @@ log = logging.getLogger("mkdocs.plugins.scraper")
 
 
 class ContentSpool:
+    """One temporary file, appended to: a file per page cost an unlink each (0.3 ms here)."""
+
     def __init__(self) -> None:
-        self._folder: Path | None = None
-        self._held: dict[str, Path] = {}  # page url -> its content's file
+        self._file: BinaryIO | None = None
+        self._held: dict[str, tuple[int, int]] = {}  # page url -> (offset, length) in the file
         self._broken = False
 
     def start(self) -> None:
@@ -34,33 +36,35 @@ class ContentSpool:
         self._broken = False
 
     def hold(self, page: Page, content: str) -> str:
-        """on_page_content: "" in place of `content`, which waits in a file."""
+        """on_page_content: "" in place of `content`, which waits in the file."""
         if self._broken:
             return content
+        data = content.encode("utf-8")
         try:
-            if self._folder is None:
-                self._folder = Path(tempfile.mkdtemp(prefix="scraper-pages-"))
-            path = self._folder / f"{len(self._held)}.html"
-            path.write_text(content, encoding="utf-8")
+            if self._file is None:
+                # open across the build's events; close() ends it
+                self._file = tempfile.TemporaryFile(prefix="scraper-pages-")  # noqa: SIM115
+            offset = self._file.seek(0, os.SEEK_END)
+            self._file.write(data)
         except OSError as exc:  # only saves memory: the build goes on holding contents
             log.info("Page contents stay in memory: cannot write a temporary file (%s)", exc.strerror or exc)
             self._broken = True
             return content
-        self._held[page.url] = path
+        self._held[page.url] = (offset, len(data))
         return ""
 
     def give_back(self, page: Page) -> bool:
         """on_page_context: the page's content again, for its template. True for a held page."""
-        path = self._held.pop(page.url, None)
-        if path is None:
+        at = self._held.pop(page.url, None)
+        if at is None or self._file is None:
             return False
-        page.content = path.read_text(encoding="utf-8")
-        path.unlink()
+        self._file.seek(at[0])
+        page.content = self._file.read(at[1]).decode("utf-8")
         return True
 
     def close(self) -> None:
-        if self._folder is not None:
+        if self._file is not None:
             with contextlib.suppress(OSError):
-                shutil.rmtree(self._folder)
-        self._folder = None
+                self._file.close()  # a TemporaryFile has no name: closed, it is gone
+        self._file = None
         self._held = {}
