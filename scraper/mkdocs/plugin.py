@@ -153,7 +153,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.cmark.ours = {uri for uri in made if uri.endswith(".md") and uri != RUN_LOG}
         files = self.generated.add(files, config, made)
         drop_unused_theme_files(files)
-        if self.page_cache is not None and self.cmark.enabled:
+        if self.page_cache is not None:  # (a page not rendered by cmark is never given an empty source)
             # Articles of the search parts to index now keep their text: Pagefind needs it.
             unindexed = self.search.unindexed_urls() if self.search is not None else set()
             keep = {f.src_uri for f in files.documentation_pages() if "/" + f.url in unindexed}
