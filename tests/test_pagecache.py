@@ -212,3 +212,26 @@ def test_anchors_in_pages_the_cache_has_are_still_checked(project: Path) -> None
         said = warnings_of(project)
         assert len(said) == 1 and "no-such-anchor" in said[0] and "a-section-of-its-own" not in said[0]
     assert LAST[project].unread >= article_count(project)
+
+
+def test_a_cached_page_damaged_without_a_change_of_size_stops_one_build_and_is_rendered_next(
+        project: Path) -> None:
+    """A page given an empty source is checked by its cached file's size only: damage of the
+    same size is found when the page is printed, too late to render it, so that build stops
+    with one line naming the file, which it deletes, and the next build renders the page."""
+    build(project, "--strict")
+    first = site_files(project / "site")
+    build(project, "--strict")  # now from the records
+    cached = sorted((project / ".cache" / "plugin" / "scraper" / "pages").glob("*/*.html.gz"))
+    data = bytearray(cached[0].read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    cached[0].write_bytes(bytes(data))
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
+                          capture_output=True, text=True, env=ENV)
+    assert done.returncode != 0, done.stderr[-3000:]
+    said = [line for line in done.stderr.splitlines() if "build again" in line]
+    assert said, done.stderr[-3000:]
+    assert len(said) == 1 and cached[0].name in said[0] and "Traceback" not in done.stderr
+    assert not cached[0].exists()
+    build(project, "--strict")
+    assert site_files(project / "site") == first

@@ -12,16 +12,15 @@ that does not have the shape we write is read from its page again, never trusted
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from scraper.companies import Companies
+from scraper.mkdocs.cachefile import replace_file
 from scraper.mkdocs.codedigest import package_digest
 from scraper.mkdocs.entries import Entry
 
@@ -98,17 +97,12 @@ class EntryCache:
         """Keep the entries of this build's pages (a deleted page's entry goes)."""
         if self._used == self._stored:
             return
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps({"salt": self.salt, "entries": self._used}, ensure_ascii=False),
-                           encoding="utf-8")
-            os.replace(tmp, self.path)
+            replace_file(self.path, json.dumps({"salt": self.salt, "entries": self._used},
+                                               ensure_ascii=False).encode("utf-8"))
         except OSError as exc:  # only saves time; info, not a warning: --strict would fail for it
             log.info("Article entries: cannot write %s (%s); every page is read again next build",
                      self.path, exc.strerror or exc)
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
         self._stored = self._used
 
 

@@ -23,7 +23,7 @@ import gzip
 import hashlib
 import json
 import logging
-import os
+import zlib
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -37,12 +37,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from scraper.mkdocs.archive import is_article
+from scraper.mkdocs.cachefile import replace_file
 from scraper.mkdocs.codedigest import files_digest, package_digest
 from scraper.mkdocs.pagesources import SourceIndex, SourceRecord
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 
 TEMPLATE = "scraper/cached-page.html"
+# What reading a damaged cached page raises: a bad gzip header is an OSError, damaged data
+# zlib.error, a cut file EOFError.
+UNREADABLE = (OSError, EOFError, UnicodeDecodeError, zlib.error)
 CONTEXT_KEY = "scraper_cached_page"
 
 
@@ -210,7 +214,7 @@ class PageCache:
         try:
             self._read(key)  # whole and readable now; read again when the page is rendered
             size = self._path(key).stat().st_size
-        except (OSError, EOFError, UnicodeDecodeError):  # not cached, or a damaged file
+        except UNREADABLE:  # not cached, or a damaged file
             self.used.add(key)
             self._keys[page.url] = key
             self.rendered[is_article(page.file.src_uri)] += 1
@@ -237,7 +241,7 @@ class PageCache:
         if key is not None:
             try:
                 context[CONTEXT_KEY] = self._read(key)
-            except (OSError, EOFError, UnicodeDecodeError) as exc:
+            except UNREADABLE as exc:
                 # Gone since on_page_content, or damaged without a change of size (a page given
                 # an empty source was checked by size only): deleted, it is rendered next build.
                 with contextlib.suppress(OSError):
@@ -250,14 +254,10 @@ class PageCache:
         key = self._keys.pop(page.url, None)
         if key is None:
             return
-        path = self._path(key)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             # The fastest level: a cold build compresses every page (level 5 took 4.5 s of 10,000).
             data = gzip.compress(output.encode("utf-8"), compresslevel=1)
-            tmp.write_bytes(data)
-            os.replace(tmp, path)  # whole or not at all: a reader never sees half a page
+            replace_file(self._path(key), data)
             record = self._unsized.pop(page.url, None)
             if record is not None:
                 self.sources.put(self._source_keys[page.file.src_uri], record._replace(size=len(data)))
@@ -266,8 +266,6 @@ class PageCache:
                 log.info("Page cache: cannot write into %s (%s); pages are not cached",
                             self.folder, exc.strerror or exc)
             self.write_failed = True
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
 
     def finish(self, whole: bool) -> int:
         """Save the index of sources; `whole` (a full build): delete the pages this build did

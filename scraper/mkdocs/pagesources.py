@@ -16,13 +16,13 @@ those paths is still found or still missing, and only for a page whose links all
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from scraper.mkdocs.cachefile import replace_file
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 
@@ -92,14 +92,9 @@ class SourceIndex:
         if records == self._stored and self._file().is_file():
             return
         path = self._file()
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
+            replace_file(path, json.dumps(records, ensure_ascii=False).encode("utf-8"))
         except OSError:  # the page cache has logged that it cannot write there
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
             return
         self._stored = records
         if whole:
