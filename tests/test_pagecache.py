@@ -235,3 +235,16 @@ def test_a_cached_page_damaged_without_a_change_of_size_stops_one_build_and_is_r
     assert not cached[0].exists()
     build(project, "--strict")
     assert site_files(project / "site") == first
+
+
+def test_without_a_navigation_in_mkdocs_yml_no_page_is_cached(project: Path) -> None:
+    """MkDocs then lists every page in every page's navigation: a new article changes them all."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("\nnav:\n")
+    end = text.index("\n\n", start + 1)
+    config.write_text(text[:start] + text[end:], encoding="utf-8")
+    for _ in range(2):
+        assert build(project, "--no-strict") == (0, 0, 0)
+        assert LAST[project] == (0, 0, 0)
+    assert (project / "site" / "articles" / "tmtpost-7286540" / "index.html").is_file()
