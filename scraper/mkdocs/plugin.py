@@ -161,7 +161,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def _fingerprints(self, entries: list[Entry], made: dict[str, str]) -> dict[str, str]:
-        """What shapes each page cmark renders, besides the page cache's salt."""
+        """What shapes each article and listing page, besides the page cache's salt."""
         found = {uri: hashlib.sha256(made[uri].encode()).hexdigest() for uri in self.cmark.ours}
         for entry in entries:
             found[entry.path] = self.archive.digests[entry.path] + self.article_pages.fingerprint(entry)
