@@ -97,6 +97,10 @@ class PageCache:
         self.sources = SourceIndex(folder)
         self.salt = ""
         self.nav: set[str] | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """The state of one build."""
         self._keys: dict[str, str] = {}  # page url -> key, for pages rendered in this build
         self._cached: dict[str, str] = {}  # page url -> key, for pages from the cache
         self._source_keys: dict[str, str] = {}  # src_uri -> source key, of every cacheable page
@@ -111,27 +115,18 @@ class PageCache:
         self.salt = salt(config)
         self.sources.load(self.salt)
         self.nav = nav_paths(config.nav)
-        self._keys = {}
-        self._cached = {}
-        self._source_keys = {}
-        self._unsized = {}
-        self._from_source = {}
-        self.write_failed = False
-        self.used = set()
-        self.hits = {True: 0, False: 0}
-        self.rendered = {True: 0, False: 0}
+        self._reset()
 
     def cacheable(self, page: Page) -> bool:
         return page.file.src_uri in self._source_keys
 
-    def use_sources(self, files: Files, fingerprints: Mapping[str, str], keep_source: set[str]) -> int:
+    def use_sources(self, files: Files, fingerprints: Mapping[str, str], keep_source: set[str]) -> None:
         """on_files: `fingerprints` (src_uri -> what shapes the page besides the salt) names
         the pages that may be cached. Each whose source the index knows gets an empty source:
         MkDocs reads, renders and checks nothing of it, and its cached page is printed. Pages
-        in `keep_source` (src_uris) keep theirs (the search index needs their text).
-        Returns how many pages were given an empty source."""
+        in `keep_source` (src_uris) keep theirs (the search index needs their text)."""
         if self.nav is None:
-            return 0
+            return
         for src_uri, fingerprint in fingerprints.items():
             if src_uri in self.nav:
                 continue
@@ -143,7 +138,6 @@ class PageCache:
                 continue
             file.content_string = ""
             self._from_source[src_uri] = record
-        return len(self._from_source)
 
     def _still_valid(self, record: SourceRecord, files: Files) -> bool:
         found = files.src_uris
@@ -202,8 +196,10 @@ class PageCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.html.gz"
 
-    def _read(self, key: str) -> str:
-        return gzip.decompress(self._path(key).read_bytes()).decode("utf-8")
+    def _read(self, key: str) -> tuple[str, int]:
+        """The cached page, and the size of its file."""
+        data = self._path(key).read_bytes()
+        return gzip.decompress(data).decode("utf-8"), len(data)
 
     def take(self, page: Page, content: str, lookups: Mapping[str, bool] | None) -> bool:
         """True when the cache has the page: it gets the template that prints it. Otherwise
@@ -212,8 +208,7 @@ class PageCache:
         key = self.key(page, content)
         record = self._source_record(page, key, lookups)
         try:
-            self._read(key)  # whole and readable now; read again when the page is rendered
-            size = self._path(key).stat().st_size
+            _, size = self._read(key)  # whole and readable now; read again when the page is rendered
         except UNREADABLE:  # not cached, or a damaged file
             self.used.add(key)
             self._keys[page.url] = key
@@ -240,7 +235,7 @@ class PageCache:
         key = self._cached.pop(page.url, None)
         if key is not None:
             try:
-                context[CONTEXT_KEY] = self._read(key)
+                context[CONTEXT_KEY] = self._read(key)[0]
             except UNREADABLE as exc:
                 # Gone since on_page_content, or damaged without a change of size (a page given
                 # an empty source was checked by size only): deleted, it is rendered next build.
