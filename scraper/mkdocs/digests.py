@@ -90,13 +90,11 @@ def day_body(day_stories: list[Story], rules: TopicRules, prefix: str) -> list[s
 def digest_pages(entries: list[Entry], rules: TopicRules,
                  day_stories_of: dict[date, list[Story]] | None = None) -> dict[str, str]:
     """digest/YYYY-MM-DD.md per day and digest/index.md (`day_stories_of`: stories_by_day)."""
-    by_day: dict[date, list[Entry]] = defaultdict(list)
-    for e in entries:
-        if e.day:
-            by_day[e.day].append(e)
     if day_stories_of is None:
         day_stories_of = stories_by_day(entries)
-    days = sorted(by_day, reverse=True)
+    # every article of a day is in one of its stories, as its lead or as another report
+    reports = {day: sum(1 + len(s.others) for s in found) for day, found in day_stories_of.items()}
+    days = sorted(day_stories_of, reverse=True)
     pages: dict[str, str] = {}
     for i, day in enumerate(days):
         day_stories = day_stories_of[day]
@@ -106,10 +104,10 @@ def digest_pages(entries: list[Entry], rules: TopicRules,
         if i > 0:
             nav.append(f"[{human_day(days[i - 1])} →]({days[i - 1].isoformat()}.md)")
         links = " · ".join(nav)
-        intro = (f"{count(len(day_stories), 'story', 'stories')} from {count(len(by_day[day]))}, "
+        intro = (f"{count(len(day_stories), 'story', 'stories')} from {count(reports[day])}, "
                  f"Beijing time. {links}")
         body = day_body(day_stories, rules, "../") + (["", "---", "", links] if nav else [])
         pages[f"digest/{day.isoformat()}.md"] = page(f"Digest for {human_day(day)}", body, intro)
-    index_lines = [f"- [{human_day(d)}]({d.isoformat()}.md) — {count(len(by_day[d]))}" for d in days]
+    index_lines = [f"- [{human_day(d)}]({d.isoformat()}.md) — {count(reports[d])}" for d in days]
     pages.update(paginate("digest/index", "Daily digests", index_lines, "No digests yet."))
     return pages
