@@ -96,8 +96,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
             companies: Companies = load_companies(self.companies_file)
         except ScraperError as exc:
             raise PluginError(str(exc)) from exc
-        self.companies = companies
-        self.entry_cache = EntryCache(base / self.config.cache_dir / "entries.json")
+        cache = base / self.config.cache_dir
+        self.entry_cache = EntryCache(cache / "entries.json")
         self.archive = Archive(companies, cache=self.entry_cache)
         self.generated = GeneratedFiles()
         self.listings = Listings(rules, config.site_name)
@@ -111,7 +111,6 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.cmark = CmarkPages(self.config.cmark)
         if self.config.search_part_size < 1:
             raise PluginError(f"search_part_size must be at least 1, not {self.config.search_part_size}")
-        cache = base / self.config.cache_dir
         self.search = (SiteSearch(self.config.pagefind, self.config.search_part_size, cache / "search")
                        if self.config.search else None)
         self.page_cache = PageCache(cache / "pages") if self.config.cache_pages else None
@@ -130,7 +129,7 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.spool.start()
-        self.entry_cache.load(entries_salt(self.companies))
+        self.entry_cache.load(entries_salt(self.archive.companies))
         if self.page_cache is not None:
             self.page_cache.start(config)
         if self.search is not None:
