@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,6 @@ from scraper.errors import FrontMatterError
 from scraper.frontmatter import ArticleMeta, parse_article, read_page
 from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.entrycache import EntryCache
-from scraper.mkdocs.searchparts import file_digest
 
 log = logging.getLogger("mkdocs.plugins.scraper")
 
@@ -21,6 +21,11 @@ ARTICLES = "articles/"
 
 ReadPage = Callable[[Path], bytes]
 ParsePage = Callable[[bytes, Path], tuple[ArticleMeta, str]]  # its front matter and its body
+
+
+def file_digest(data: bytes) -> str:
+    """A page's bytes as the key of what is made of it (its entry, search part, rendered page)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def is_article(src_uri: str) -> bool:

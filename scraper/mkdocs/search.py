@@ -33,12 +33,12 @@ from mkdocs.utils import meta as page_meta
 
 import scraper.mkdocs.searchindex
 import scraper.searchtext
-from scraper.mkdocs.archive import is_article
+from scraper.mkdocs.archive import file_digest, is_article
 from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.lean import drop_unused_pagefind_files
 from scraper.mkdocs.pagehtml import page_html
 from scraper.mkdocs.searchindex import SearchIndex, SearchIndexError
-from scraper.mkdocs.searchparts import Member, Part, PartCache, file_digest, place, plan, salt
+from scraper.mkdocs.searchparts import Member, Part, PartCache, place, plan, salt
 from scraper.searchtext import record, sort_stamp
 
 log = logging.getLogger("mkdocs.plugins.scraper")

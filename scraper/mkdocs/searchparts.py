@@ -74,10 +74,6 @@ def plan(members: Sequence[Member], size: int, salted: str) -> list[Part]:
     return parts
 
 
-def file_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 class PartCache:
     """Written parts in `folder`, one sub-folder per key. A part is written to a temporary
     folder and renamed when complete, so an interrupted build leaves no half part."""
