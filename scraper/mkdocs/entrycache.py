@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.companies import Companies
-from scraper.mkdocs.cachefile import replace_file
+from scraper.mkdocs.cachefile import load_json, replace_file
 from scraper.mkdocs.codedigest import package_digest
 from scraper.mkdocs.entries import Entry
 
@@ -72,10 +72,7 @@ class EntryCache:
     def load(self, salt: str) -> None:
         self.salt = salt
         self._used = {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # none yet, or damaged: every page is read
-            data = None
+        data = load_json(self.path)  # None when there is none yet, or damaged: every page is read
         stored = data.get("entries") if isinstance(data, dict) and data.get("salt") == salt else None
         self._stored = stored if isinstance(stored, dict) else {}
 
