@@ -1,0 +1,376 @@
+"""The build's caches as a broken CI cache, a careless operator or a hostile user leave them.
+
+What a cache holds is trusted as much as the site the build prints (the cache folder is
+written by the build and restored by the CI's cache after a build that passed), but not its
+shape: whatever is in a cache file, the build ignores or rebuilds it, never crashes, hangs
+or prints a page that is not the current source's, and never reads, writes or deletes
+anything outside the cache through a name or a link the cache holds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scraper.mkdocs.cachefile import load_json, replace_file
+from scraper.mkdocs.entrycache import EntryCache
+from scraper.mkdocs.pagecache import PageCache, nav_paths
+from scraper.mkdocs.pagesources import SourceIndex, SourceRecord
+from scraper.write.archiveindex import CACHE_FILE, scan_archive
+from tests.conftest import site_root
+from tests.test_pagecache import site_files
+from tests.test_plugin import ENV
+
+ROW = ["T", None, "S", [], None, None, [], None, False, []]  # an entry as entries.json holds it
+RECORD = ["ab" * 32, 1, "T", [], {}, {}]  # a page's source record as sources-*.json holds it
+# What a link points to: an entry and a source record, well formed, but not the cache's.
+GOOD = {"salt": "s", "entries": {"a" * 32: ROW}, "k" * 64: RECORD}
+ROOT = Path(__file__).parents[1]
+
+
+def _truncated(path: Path) -> None:
+    path.write_text(json.dumps(GOOD)[:-7])
+
+
+def _deep(path: Path) -> None:
+    path.write_text("[" * 200_000 + "]" * 200_000)
+
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+    (path / "inside").write_text("{}")
+
+
+def _link_outside(path: Path) -> None:
+    outside = path.with_name("elsewhere.json")
+    outside.write_text(json.dumps(GOOD))
+    path.symlink_to(outside)
+
+
+def _unreadable(path: Path) -> None:
+    path.write_text(json.dumps(GOOD))
+    path.chmod(0)
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _dev_zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+# What a cache file can be instead of what the build wrote. True: could hang or exhaust memory
+# on code that reads it blindly, so it is tried in a child process with a memory limit.
+HOSTILE: dict[str, tuple[Callable[[Path], object], bool]] = {
+    "empty": (lambda p: p.write_bytes(b""), False),
+    "truncated": (_truncated, False),
+    "not JSON": (lambda p: p.write_text("hello"), False),
+    "a list": (lambda p: p.write_text("[1, 2]"), False),
+    "nested too deep": (_deep, False),
+    "NaN": (lambda p: p.write_text('{"salt": NaN, "entries": NaN, "pages": NaN}'), False),
+    "not UTF-8": (lambda p: p.write_bytes(b"\xff\xfe\x00{\xc3"), False),
+    "a folder": (_directory, False),
+    "a link out of the cache": (_link_outside, False),
+    "unreadable": (_unreadable, False),
+    "a FIFO": (_fifo, True),
+    "a link to /dev/zero": (_dev_zero, True),
+}
+
+# Each reader of a cache file, as a child process runs it: prints what it kept of the file.
+READERS = {
+    "entries.json": "from scraper.mkdocs.entrycache import EntryCache\n"
+                    "c = EntryCache(folder / 'entries.json'); c.load('s'); print(len(c._stored))",
+    "pages/sources-*.json": "from scraper.mkdocs.pagesources import SourceIndex\n"
+                            "i = SourceIndex(folder / 'pages'); i.load('s' * 24); print(len(i._stored))",
+    ".archive-cache.json": "from scraper.write.archiveindex import scan_archive\n"
+                           "s = scan_archive(folder / 'docs')\n"
+                           "print(0 if [m.title for _, m in s.pages] == ['One'] and s.parsed == 1 else s)",
+}
+
+
+def _cache_file(folder: Path, reader: str) -> Path:
+    if reader == "entries.json":
+        return folder / "entries.json"
+    if reader == ".archive-cache.json":
+        articles = folder / "docs" / "articles"
+        articles.mkdir(parents=True)
+        (articles / "tmtpost-1.md").write_text('---\nid: "tmtpost:1"\ntitle: "One"\n---\n\nBody.\n')
+        return articles / CACHE_FILE
+    (folder / "pages").mkdir()
+    return folder / "pages" / f"sources-{'s' * 24}.json"
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+@pytest.mark.parametrize("hostile", list(HOSTILE))
+def test_a_cache_file_that_is_not_what_the_build_wrote_is_ignored(tmp_path: Path, hostile: str,
+                                                                 reader: str) -> None:
+    """Read as an empty cache: no traceback, no hang, nothing read through a link. (A FIFO
+    or /dev/zero is read in a child process with a memory limit, which fails, not hangs,
+    on code that would read it: the limit and the timeout only stop a runaway child.)"""
+    make, runaway = HOSTILE[hostile]
+    if hostile == "unreadable" and os.geteuid() == 0:
+        pytest.skip("root reads a file whatever its mode")
+    path = _cache_file(tmp_path, reader)
+    make(path)
+    folder = repr(str(tmp_path))
+    code = ("import resource, sys\nfrom pathlib import Path\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+            f"folder = Path({folder})\n{READERS[reader]}\n")
+    if runaway:
+        try:
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  timeout=120, env=ENV)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"reading {reader} as {hostile} hangs")
+        assert done.returncode == 0 and done.stdout.strip() == "0", done.stderr[-2000:]
+        return
+    if reader == "entries.json":
+        cache = EntryCache(path)
+        cache.load("s")
+        assert cache.get("a" * 32, "articles/x.md") is None and not cache._stored
+    elif reader == ".archive-cache.json":
+        scan = scan_archive(tmp_path / "docs")
+        assert [m.title for _, m in scan.pages] == ["One"] and scan.parsed == 1 and not scan.broken
+        if hostile != "a folder":  # written again, as a file of its own
+            assert not path.is_symlink() and load_json(path)["pages"].keys() == {"tmtpost-1.md"}
+    else:
+        index = SourceIndex(tmp_path / "pages")
+        index.load("s" * 24)
+        assert all(index.find(key) is None for key in [*index._stored, "k" * 64])
+
+
+def _row(**change: object) -> list[object]:
+    row = {"page_key": "ab" * 32, "size": 120, "title": "T", "anchors": ["a"],
+           "links": {"articles/x.md": {"s": "x.md#s"}}, "lookups": {"articles/x.md": True}}
+    row.update(change)
+    return list(row.values())
+
+
+@pytest.mark.parametrize("row, why", [
+    (_row(page_key="/tmp/victim"), "an absolute path"),
+    (_row(page_key="../../../../victim" + "0" * 46), "a path up and out"),
+    (_row(page_key="ab/../../" + "0" * 55), "a path through the shard"),
+    (_row(page_key="AB" * 32), "not as PageCache.key writes it"),
+    (_row(page_key="ab" * 31), "too short"),
+    (_row(size=-1), "a negative size"),
+    (_row(size=True), "a flag, not a size"),
+    (_row(size=1e308), "a float"),
+    (_row(anchors=[1]), "anchors not texts"),
+    (_row(lookups={"x.md": "yes"}), "lookups not flags"),
+    (_row(links={"x.md": {"a": 1}}), "links not texts"),
+    (_row()[:5], "a field short"),
+    ({"page_key": "ab" * 32}, "not a row"),
+])
+def test_a_source_record_that_names_anything_but_a_cached_page_is_not_used(row: object, why: str) -> None:
+    assert SourceRecord.from_json(row) is None, why
+
+
+def test_a_well_formed_source_record_is_used() -> None:
+    assert SourceRecord.from_json(_row()) == SourceRecord("ab" * 32, 120, "T", ["a"],
+                                                          {"articles/x.md": {"s": "x.md#s"}},
+                                                          {"articles/x.md": True})
+
+
+def test_pruning_the_page_cache_never_follows_a_link_out_of_it(tmp_path: Path) -> None:
+    """A link, a folder or a leftover in the pages folder is removed; what a link points to
+    stays, and a folder where a page belongs costs no traceback."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.html.gz").write_text("kept")
+    (outside / "ab").mkdir()
+    (outside / "ab" / "precious.html.gz").write_text("kept")
+    pages = tmp_path / "cache" / "pages"
+    (pages / "cd").mkdir(parents=True)
+    (pages / "zz").symlink_to(outside)  # a shard that is a link
+    (pages / "cd" / "stray").mkdir()  # a folder where a page would be
+    (pages / "cd" / f"{'cd' * 32}.html.gz").symlink_to(outside / "precious.html.gz")
+    (pages / "cd" / f"{'cd' * 32}.html.gz.123.tmp").write_text("left by an interrupted build")
+    (pages / "sources-x.json").mkdir()  # not a file: left for the index, which removes it
+    cache = PageCache(pages)
+    cache.used = {"cd" * 32}
+    assert cache.prune() == 3
+    assert (outside / "precious.html.gz").read_text() == "kept"
+    assert (outside / "ab" / "precious.html.gz").read_text() == "kept"
+    assert sorted(p.name for p in pages.rglob("*")) == ["cd", "sources-x.json"]
+    index = SourceIndex(pages)
+    index.load("s" * 24)
+    index.save(whole=True)
+    assert sorted(p.name for p in pages.iterdir()) == ["cd", f"sources-{'s' * 24}.json"]
+
+
+def test_a_cache_file_is_never_written_through_a_link_planted_under_a_name_it_would_use(
+        tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("kept")
+    target = tmp_path / "cache" / "entries.json"
+    target.parent.mkdir()
+    for planted in (target, target.with_name(f"{target.name}.{os.getpid()}.tmp")):
+        planted.symlink_to(outside)
+    replace_file(target, b"{}")
+    assert outside.read_text() == "kept"
+    assert not target.is_symlink() and load_json(target) == {}
+
+
+def test_nav_paths_tell_the_pages_the_navigation_shows_with_their_own_title() -> None:
+    nav = ["index.md", {"About": "about.md"}, {"Section": ["a.md", {"B": "b.md"}]},
+           {"Out": "https://e.org/"}]
+    assert nav_paths(nav) == ({"index.md", "about.md", "a.md", "b.md", "https://e.org/"},
+                              {"index.md", "a.md"})
+    assert nav_paths(None) is None
+
+
+# --- whole builds -----------------------------------------------------------------------------
+
+CACHE = Path(".cache") / "plugin" / "scraper"
+
+
+def run_build(root: Path, env: dict[str, str] | None = None) -> str:
+    """`mkdocs build --strict`; what it printed. It must pass, without a traceback."""
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root,
+                          capture_output=True, text=True, env=env or ENV, timeout=600)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    return done.stderr
+
+
+def clean_build(root: Path, tmp: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The site a build of the same project prints without any cache."""
+    clean = tmp / "clean"
+    shutil.copytree(root, clean, symlinks=True, ignore=shutil.ignore_patterns(".cache", "site"))
+    run_build(clean, env)
+    return site_files(clean / "site")
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory, demo_articles: Path) -> Path:
+    """A project built twice: its cache has every page and every page's source record."""
+    root = site_root(tmp_path_factory.mktemp("warm"))
+    shutil.copytree(demo_articles, root / "docs" / "articles", ignore=shutil.ignore_patterns(".*"))
+    run_build(root)
+    run_build(root)
+    return root
+
+
+def _pages(root: Path) -> list[Path]:
+    return sorted((root / CACHE / "pages").glob("*/*.html.gz"))
+
+
+def _sources(root: Path) -> Path:
+    return next((root / CACHE / "pages").glob("sources-*.json"))
+
+
+def _swap_pages(root: Path, outside: Path) -> None:
+    """Two cached pages' files swapped (and no source records: each page looks itself up)."""
+    a, b = _pages(root)[:2]
+    data_a, data_b = a.read_bytes(), b.read_bytes()
+    a.write_bytes(data_b)
+    b.write_bytes(data_a)
+    _sources(root).unlink()
+
+
+def _record_names_a_file_outside(root: Path, outside: Path) -> None:
+    victim = outside / "victim.html.gz"
+    victim.write_bytes(gzip.compress(b"<p>not a page of this site</p>"))
+    index = _sources(root)
+    records = json.loads(index.read_text())
+    for row in records.values():
+        row[0], row[1] = str(victim.with_name("victim")), victim.stat().st_size
+    index.write_text(json.dumps(records))
+
+
+def _shard_is_a_link_out(root: Path, outside: Path) -> None:
+    (outside / "precious.txt").write_text("kept")
+    (root / CACHE / "pages" / "zz").symlink_to(outside)
+    page = _pages(root)[0]
+    shard = page.parent
+    moved = outside / "shard"
+    shutil.move(shard, moved)
+    shard.symlink_to(moved)  # a used page, read through a link out of the cache
+
+
+def _page_is_a_fifo(root: Path, outside: Path) -> None:
+    page = _pages(root)[0]
+    page.unlink()
+    os.mkfifo(page)
+    _sources(root).unlink()
+
+
+def _indexes_nested_too_deep(root: Path, outside: Path) -> None:
+    _deep(root / CACHE / "entries.json")
+    _deep(_sources(root))
+
+
+@pytest.mark.parametrize("damage", [_swap_pages, _record_names_a_file_outside, _shard_is_a_link_out,
+                                    _page_is_a_fifo, _indexes_nested_too_deep],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_a_damaged_or_forged_page_cache_prints_the_site_a_clean_build_prints(
+        warm: Path, tmp_path: Path, damage: Callable[[Path, Path], None]) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    expected = site_files(warm / "site")
+    damage(root, outside)
+    before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+    run_build(root)
+    assert site_files(root / "site") == expected
+    assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
+    run_build(root)  # and the cache it left serves the next build
+    assert site_files(root / "site") == expected
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _description_from_the_environment(root: Path, env: dict[str, str]) -> None:
+    _edit(root / "mkdocs.yml", "\nsite_description: ", "\nsite_description: !ENV [DESCRIPTION, ")
+    _edit(root / "mkdocs.yml", " Chinese.\n", " Chinese.]\n")
+    env["DESCRIPTION"] = "One description"
+
+
+def _untitled_nav_entry(root: Path, env: dict[str, str]) -> None:
+    _edit(root / "mkdocs.yml", "  - About: about.md\n", "  - about.md\n")
+
+
+def _a_hook(root: Path, env: dict[str, str]) -> None:
+    _edit(root / "mkdocs.yml", "\nnav:\n", "\nhooks:\n  - hooks.py\n\nnav:\n")
+    (root / "hooks.py").write_text(
+        "def on_page_markdown(markdown, page, config, files):\n"
+        "    return markdown + '\\n\\nHook one.\\n'\n", encoding="utf-8")
+
+
+CHANGES: dict[str, tuple[Callable[[Path, dict[str, str]], None], Callable[[Path, dict[str, str]], None]]] = {
+    "site_description from !ENV": (_description_from_the_environment,
+                                   lambda root, env: env.update(DESCRIPTION="Another description")),
+    "an untitled nav page's heading": (_untitled_nav_entry, lambda root, env: _edit(
+        root / "docs" / "about.md", "# About\n", "# About This Digest\n")),
+    "a hook's code": (_a_hook, lambda root, env: _edit(root / "hooks.py", "Hook one.", "Hook two.")),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_outside_mkdocs_yml_that_shapes_pages_renders_them_again(
+        tmp_path: Path, demo_articles: Path, change: str) -> None:
+    """What the page cache's key must cover besides mkdocs.yml's bytes and the pages' own."""
+    setup, edit = CHANGES[change]
+    (tmp_path / "project").mkdir()
+    root = site_root(tmp_path / "project")
+    shutil.copytree(demo_articles, root / "docs" / "articles", ignore=shutil.ignore_patterns(".*"))
+    env = dict(ENV)
+    setup(root, env)
+    run_build(root, env)
+    run_build(root, env)  # from the records
+    edit(root, env)
+    run_build(root, env)
+    assert site_files(root / "site") == clean_build(root, tmp_path, env)
