@@ -24,6 +24,7 @@ from scraper.mkdocs.cachefile import load_json, replace_file
 from scraper.mkdocs.entrycache import EntryCache
 from scraper.mkdocs.pagecache import PageCache, nav_paths
 from scraper.mkdocs.pagesources import SourceIndex, SourceRecord
+from scraper.mkdocs.searchparts import Part, PartCache, place
 from scraper.write.archiveindex import CACHE_FILE, scan_archive
 from tests.conftest import site_root
 from tests.test_pagecache import site_files
@@ -218,6 +219,30 @@ def test_a_cache_file_is_never_written_through_a_link_planted_under_a_name_it_wo
     replace_file(target, b"{}")
     assert outside.read_text() == "kept"
     assert not target.is_symlink() and load_json(target) == {}
+
+
+def test_a_search_part_never_brings_a_file_from_outside_the_cache_into_the_site(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not for the site")
+    (outside / "pagefind-entry.json").write_text("{}")
+    cache = PartCache(tmp_path / "search")
+    kept = cache.folder / "k1"
+    kept.mkdir(parents=True)
+    (kept / "pagefind-entry.json").write_text("{}")
+    (kept / "leak.txt").symlink_to(outside / "secret.txt")  # a link inside a cached part
+    (cache.folder / "k2").symlink_to(outside)  # a part that is a link
+    assert cache.get("k1") == kept and cache.get("k2") is None
+    place([Part("part-0001", "k1")], cache, tmp_path / "site" / "pagefind")
+    assert sorted(p.name for p in (tmp_path / "site" / "pagefind" / "part-0001").iterdir()) == [
+        "pagefind-entry.json"]
+    written = cache.writing("k2")
+    written.mkdir()
+    (written / "pagefind-entry.json").write_text("{}")
+    assert cache.commit("k2", written) == cache.folder / "k2" and cache.get("k2") is not None
+    (cache.folder / "k3").symlink_to(outside)
+    assert cache.prune({"k1", "k2"}) == 1 and not (cache.folder / "k3").exists()
+    assert sorted(p.name for p in outside.iterdir()) == ["pagefind-entry.json", "secret.txt"]
 
 
 def test_nav_paths_tell_the_pages_the_navigation_shows_with_their_own_title() -> None:

@@ -28,6 +28,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from scraper.mkdocs.cachefile import remove
+
 PART_NAME = "part-{:04d}"
 PART_FOLDER = re.compile(r"^pagefind/part-\d{4,}/")  # where a part's files are in the site
 MANIFEST = "parts.json"  # site/pagefind/parts.json: the parts, newest first
@@ -83,7 +85,8 @@ class PartCache:
 
     def get(self, key: str) -> Path | None:
         found = self.folder / key
-        return found if (found / _COMPLETE).is_file() else None
+        # A link is not a part Pagefind wrote: its files would go into the site from elsewhere.
+        return found if not found.is_symlink() and (found / _COMPLETE).is_file() else None
 
     def writing(self, key: str) -> Path:
         tmp = self.folder / f"{key}.tmp-{os.getpid()}"
@@ -98,7 +101,7 @@ class PartCache:
         if self.get(key) is not None:  # another build (`mkdocs serve` beside a build, say) won
             shutil.rmtree(tmp, ignore_errors=True)  # the same key: the same articles and options
             return final
-        shutil.rmtree(final, ignore_errors=True)  # an incomplete one
+        remove(final)  # an incomplete one, or not one at all (a link)
         try:
             os.replace(tmp, final)
         except OSError:
@@ -116,7 +119,7 @@ class PartCache:
         for path in self.folder.iterdir():
             if not path.is_dir() or path.name in keep or _being_written(path.name):
                 continue
-            shutil.rmtree(path, ignore_errors=True)
+            remove(path)  # a link goes, never what it points to
             gone += 1
         return gone
 
@@ -144,6 +147,12 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+def _links(folder: str, names: list[str]) -> list[str]:
+    """Pagefind writes no links: one in a cached part would put a file from outside the
+    cache into the site (copytree and os.link follow it)."""
+    return [name for name in names if os.path.islink(os.path.join(folder, name))]
+
+
 def place(parts: Sequence[Part], cache: PartCache, index_dir: Path) -> None:
     """The site's search folder: every part from the cache, and the manifest, newest first."""
     shutil.rmtree(index_dir, ignore_errors=True)  # a dirty build's old parts
@@ -152,6 +161,6 @@ def place(parts: Sequence[Part], cache: PartCache, index_dir: Path) -> None:
         source = cache.get(part.key)
         if source is None:
             raise OSError(f"search part {part.name} is missing from the cache {cache.folder}")
-        shutil.copytree(source, index_dir / part.name, copy_function=_link_or_copy)
+        shutil.copytree(source, index_dir / part.name, copy_function=_link_or_copy, ignore=_links)
     manifest = {"parts": [p.name for p in reversed(parts)]}
     (index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
