@@ -221,28 +221,48 @@ def test_a_cache_file_is_never_written_through_a_link_planted_under_a_name_it_wo
     assert not target.is_symlink() and load_json(target) == {}
 
 
+def _committed(cache: PartCache, key: str) -> Path:
+    """A part as the build leaves it in the cache: Pagefind's files, then commit."""
+    written = cache.writing(key)
+    (written / "fragment").mkdir(parents=True)
+    (written / "pagefind-entry.json").write_text("{}")
+    (written / "fragment" / "en_1.pf_fragment").write_bytes(b"x" * 100)
+    return cache.commit(key, written)
+
+
 def test_a_search_part_never_brings_a_file_from_outside_the_cache_into_the_site(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text("not for the site")
     (outside / "pagefind-entry.json").write_text("{}")
     cache = PartCache(tmp_path / "search")
-    kept = cache.folder / "k1"
-    kept.mkdir(parents=True)
-    (kept / "pagefind-entry.json").write_text("{}")
+    kept = _committed(cache, "k1")
     (kept / "leak.txt").symlink_to(outside / "secret.txt")  # a link inside a cached part
     (cache.folder / "k2").symlink_to(outside)  # a part that is a link
     assert cache.get("k1") == kept and cache.get("k2") is None
     place([Part("part-0001", "k1")], cache, tmp_path / "site" / "pagefind")
-    assert sorted(p.name for p in (tmp_path / "site" / "pagefind" / "part-0001").iterdir()) == [
-        "pagefind-entry.json"]
-    written = cache.writing("k2")
-    written.mkdir()
-    (written / "pagefind-entry.json").write_text("{}")
-    assert cache.commit("k2", written) == cache.folder / "k2" and cache.get("k2") is not None
+    placed = tmp_path / "site" / "pagefind" / "part-0001"
+    assert sorted(p.relative_to(placed).as_posix() for p in placed.rglob("*")) == [
+        "fragment", "fragment/en_1.pf_fragment", "pagefind-entry.json"]
+    assert _committed(cache, "k2") == cache.folder / "k2" and cache.get("k2") is not None
     (cache.folder / "k3").symlink_to(outside)
     assert cache.prune({"k1", "k2"}) == 1 and not (cache.folder / "k3").exists()
     assert sorted(p.name for p in outside.iterdir()) == ["pagefind-entry.json", "secret.txt"]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda part: (part / "fragment" / "en_1.pf_fragment").write_bytes(b"x" * 50),  # cut short
+    lambda part: (part / "fragment" / "en_1.pf_fragment").unlink(),
+    lambda part: (part / "scraper-files.json").write_text('{"pagefind-entry.json": 2, "../../x": 1}'),
+    lambda part: (part / "scraper-files.json").write_text("[" * 100_000),
+    lambda part: (part / "scraper-files.json").unlink(),  # a part of an older cache
+], ids=["cut short", "a file gone", "a name out of the part", "a damaged list", "no list"])
+def test_a_search_part_damaged_in_the_cache_is_indexed_again(tmp_path: Path,
+                                                              damage: Callable[[Path], object]) -> None:
+    cache = PartCache(tmp_path / "search")
+    damage(_committed(cache, "k1"))
+    assert PartCache(cache.folder).get("k1") is None  # a new build's look at the cache
+    assert _committed(cache, "k1") and PartCache(cache.folder).get("k1") is not None
 
 
 def test_nav_paths_tell_the_pages_the_navigation_shows_with_their_own_title() -> None:
@@ -264,6 +284,20 @@ def run_build(root: Path, env: dict[str, str] | None = None) -> str:
                           capture_output=True, text=True, env=env or ENV, timeout=600)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     return done.stderr
+
+
+def search_files(site: Path) -> tuple[int, list[str]]:
+    """The search index's fragments (one an article), and its files that are not whole:
+    Pagefind gzips each. (site_files leaves the index out: two indexes of the same pages
+    differ, Pagefind's filter files and their names.)"""
+    broken = []
+    for path in (site / "pagefind").rglob("*"):
+        if path.suffix.startswith(".pf_") or path.name.startswith("wasm."):
+            try:
+                gzip.decompress(path.read_bytes())
+            except (OSError, EOFError):
+                broken.append(path.name)
+    return len(list((site / "pagefind").glob("*/fragment/*"))), broken
 
 
 def clean_build(root: Path, tmp: Path, env: dict[str, str] | None = None) -> dict[str, str]:
@@ -328,13 +362,20 @@ def _page_is_a_fifo(root: Path, outside: Path) -> None:
     _sources(root).unlink()
 
 
+def _every_file_cut_in_half(root: Path, outside: Path) -> None:
+    """What a build killed while writing, or a broken restore, could leave."""
+    for path in (root / CACHE).rglob("*"):
+        if path.is_file():
+            path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+
+
 def _indexes_nested_too_deep(root: Path, outside: Path) -> None:
     _deep(root / CACHE / "entries.json")
     _deep(_sources(root))
 
 
 @pytest.mark.parametrize("damage", [_swap_pages, _record_names_a_file_outside, _shard_is_a_link_out,
-                                    _page_is_a_fifo, _indexes_nested_too_deep],
+                                    _page_is_a_fifo, _every_file_cut_in_half, _indexes_nested_too_deep],
                          ids=lambda f: f.__name__.strip("_"))
 def test_a_damaged_or_forged_page_cache_prints_the_site_a_clean_build_prints(
         warm: Path, tmp_path: Path, damage: Callable[[Path, Path], None]) -> None:
@@ -342,14 +383,13 @@ def test_a_damaged_or_forged_page_cache_prints_the_site_a_clean_build_prints(
     shutil.copytree(warm, root, symlinks=True)
     outside = tmp_path / "outside"
     outside.mkdir()
-    expected = site_files(warm / "site")
+    expected = site_files(warm / "site"), search_files(warm / "site")
     damage(root, outside)
     before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
-    run_build(root)
-    assert site_files(root / "site") == expected
+    for _ in range(2):  # and the cache it left serves the next build
+        run_build(root)
+        assert (site_files(root / "site"), search_files(root / "site")) == expected
     assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
-    run_build(root)  # and the cache it left serves the next build
-    assert site_files(root / "site") == expected
 
 
 def _edit(path: Path, old: str, new: str) -> None:
