@@ -355,6 +355,17 @@ def _shard_is_a_link_out(root: Path, outside: Path) -> None:
     shard.symlink_to(moved)  # a used page, read through a link out of the cache
 
 
+def _folders_are_links_out(root: Path, outside: Path) -> None:
+    """pages/ and search/ are links to folders elsewhere, as a cache restored by hand could
+    hold: the build neither prunes nor writes there."""
+    for name in ("pages", "search"):
+        there = outside / name
+        shutil.move(root / CACHE / name, there)
+        (there / "precious").mkdir()
+        (there / "precious" / "file.html.gz").write_text("kept")
+        (root / CACHE / name).symlink_to(there)
+
+
 def _page_is_a_fifo(root: Path, outside: Path) -> None:
     page = _pages(root)[0]
     page.unlink()
@@ -375,7 +386,8 @@ def _indexes_nested_too_deep(root: Path, outside: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [_swap_pages, _record_names_a_file_outside, _shard_is_a_link_out,
-                                    _page_is_a_fifo, _every_file_cut_in_half, _indexes_nested_too_deep],
+                                    _folders_are_links_out, _page_is_a_fifo, _every_file_cut_in_half,
+                                    _indexes_nested_too_deep],
                          ids=lambda f: f.__name__.strip("_"))
 def test_a_damaged_or_forged_page_cache_prints_the_site_a_clean_build_prints(
         warm: Path, tmp_path: Path, damage: Callable[[Path, Path], None]) -> None:

@@ -62,3 +62,11 @@ def remove(path: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+
+
+def own_folder(path: Path) -> None:
+    """A folder of the cache that is a link goes (the link only): the build makes its own,
+    and never writes or prunes through a link out of the cache. (cache_dir itself is the
+    operator's to place, a link to another disk included.)"""
+    if path.is_symlink():
+        remove(path)

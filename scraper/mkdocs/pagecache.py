@@ -38,7 +38,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from scraper.mkdocs.archive import is_article
-from scraper.mkdocs.cachefile import read_file, remove, replace_file
+from scraper.mkdocs.cachefile import own_folder, read_file, remove, replace_file
 from scraper.mkdocs.codedigest import files_digest, package_digest
 from scraper.mkdocs.pagesources import SourceIndex, SourceRecord
 
@@ -163,6 +163,7 @@ class PageCache:
 
     def start(self, config: MkDocsConfig) -> None:
         self.salt = self._page_salt = salt(config)
+        own_folder(self.folder)
         self.sources.load(self.salt)
         paths = nav_paths(config.nav)
         self.nav, self._untitled = paths if paths is not None else (None, set())

@@ -29,7 +29,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from scraper.mkdocs.cachefile import load_json, remove
+from scraper.mkdocs.cachefile import load_json, own_folder, remove
 
 PART_NAME = "part-{:04d}"
 PART_FOLDER = re.compile(r"^pagefind/part-\d{4,}/")  # where a part's files are in the site
@@ -86,6 +86,7 @@ class PartCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        own_folder(folder)
         self._checked: dict[str, bool] = {}  # key -> found as written (a stat per file: once)
 
     def get(self, key: str) -> Path | None:
