@@ -5,8 +5,9 @@ Jinja a page). A night adds fifty articles to an archive of tens of thousands wh
 come out the same: their HTML is kept in the cache, under a key made of everything the
 template reads of the page (its address, title, meta, table of contents and content, which
 holds the "Related" and same-day links the plugin adds) and of everything else that shapes
-it (`salt`: mkdocs.yml with the resolved site_url and extra, the theme's override files, the
-versions of MkDocs and Material, this package's code).
+it (`salt`: mkdocs.yml and every resolved setting, the theme's override files, hooks' code,
+the versions of MkDocs, Material and the libraries that print a page, this package's code; and
+the sources of the pages the navigation names without a title, whose titles every page shows).
 
 A page found in the cache is rendered with a template that prints its cached HTML (MkDocs'
 per-page `template` meta key, and a template the plugin adds to the theme's environment in
