@@ -4,14 +4,17 @@ that must name their cause in one line. Time is the injected clock, never the wa
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from scraper.config import Settings
 from scraper.fetch.http import MAX_RETRY_AFTER, Fetcher
 from tests.slowserver import RawServer, answer
-from tests.test_slow_servers import OK, PAGE, fetch_error, fetcher
+from tests.test_slow_servers import AGENT, OK, PAGE, fetch_error, fetcher
 
 
 class FakeClock:
@@ -164,3 +167,30 @@ def test_a_reason_phrase_with_control_characters_stays_one_plain_line(
     message = fetch_error(fetcher(tmp_path), server.url("/page"))
     assert "HTTP 418" in message
     assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in message)
+
+
+def test_a_name_that_resolves_public_then_private_is_refused_before_the_request(
+        tmp_path: Path, server: RawServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the check resolves the name to a public address, the connection
+    resolves it again to 127.0.0.1. Before: the request reached the private server."""
+    real = socket.getaddrinfo
+    answers = iter(["192.0.2.10"])  # TEST-NET-1 stands for "a public address" here
+
+    def rebinding(host: str, port: object, *args: object, **kw: object) -> Any:
+        if host == "rebind.example":
+            public = next(answers, None)
+            if public is not None:
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (public, port))]
+            host = "127.0.0.1"
+        return real(host, port, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr("scraper.fetch.http._blocked_address",
+                        lambda ip: ip != "192.0.2.10")  # TEST-NET counts as public here
+    server.scripts["/robots.txt"] = OK
+    server.scripts["/page"] = OK
+    f = Fetcher(Settings(user_agent=AGENT, state_dir=tmp_path / "state", connect_timeout=0.3,
+                         read_timeout=0.3, retries=0, min_delay=0.0, max_delay=0.0))
+    message = fetch_error(f, f"http://rebind.example:{server.port}/page")
+    assert server.requests == []  # before: robots.txt was asked of 127.0.0.1
+    assert "connected to 127.0.0.1" in message

@@ -115,11 +115,34 @@ class _WatchedResponse(http.client.HTTPResponse):
         self.fp = io.BufferedReader(_WatchedSocketReader(sock, self.watch, self.fp))
 
 
-def _watched_pools(watch: RequestWatch) -> dict[str, type[HTTPConnectionPool]]:
-    """Connection pools whose connections read their responses through the watch."""
+class _PeerChecked(HTTPConnection):
+    """Checks the address it actually connected to, before a byte of the request is sent.
+
+    `check_target` resolves the host once and the connection resolves it again: a name
+    whose DNS answers a public address first and a private one next (DNS rebinding) would
+    pass the first check and reach the private one.
+    """
+
+    allow_hosts: tuple[str, ...] = ()
+
+    def connect(self) -> None:
+        super().connect()
+        peer = str(self.sock.getpeername()[0]) if self.sock else ""
+        if (self.host or "").lower() not in self.allow_hosts and peer not in self.allow_hosts \
+                and _blocked_address(peer):
+            self.close()
+            raise FetchError(f"{self.host}: connected to {peer}, a private, loopback or link-local "
+                             "address (add the host to allow_hosts to permit it)")
+
+
+def _watched_pools(watch: RequestWatch, allow_hosts: tuple[str, ...],
+                   ) -> dict[str, type[HTTPConnectionPool]]:
+    """Connection pools whose connections read their responses through the watch, and check
+    the address they connected to."""
     response = type("WatchedResponse", (_WatchedResponse,), {"watch": watch})
-    http_conn = type("WatchedHTTPConnection", (HTTPConnection,), {"response_class": response})
-    https_conn = type("WatchedHTTPSConnection", (HTTPSConnection,), {"response_class": response})
+    checked = {"response_class": response, "allow_hosts": allow_hosts}
+    http_conn = type("WatchedHTTPConnection", (_PeerChecked,), checked)
+    https_conn = type("WatchedHTTPSConnection", (_PeerChecked, HTTPSConnection), checked)
     return {"http": type("WatchedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
             "https": type("WatchedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn})}
 
@@ -188,7 +211,10 @@ class CappedRetry(Retry):
 
 
 def _blocked_address(ip: str) -> bool:
-    addr = ipaddress.ip_address(ip)
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:  # a scoped IPv6 address (fe80::1%eth0) is this machine's network
+        return True
     return (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved
             or addr.is_multicast or addr.is_unspecified)
 
@@ -262,12 +288,13 @@ class GuardedAdapter(HTTPAdapter):
                             status_forcelist=RETRY_STATUSES, allowed_methods={"GET", "HEAD"},
                             respect_retry_after_header=True, raise_on_status=False, watch=watch)
         self.watch = watch
+        self.settings = settings  # before HTTPAdapter's __init__, which makes the pools
         super().__init__(max_retries=retry, pool_connections=4, pool_maxsize=1, pool_block=True)
-        self.settings = settings
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _watched_pools(self.watch)
+        self.poolmanager.pool_classes_by_scheme = _watched_pools(self.watch,
+                                                                 self.settings.allow_hosts)
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None, proxies: Any = None,
