@@ -3,6 +3,7 @@ markup, and nesting deeper than libxml2 builds (which silently dropped the rest 
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,36 @@ def test_the_report_names_the_page_of_an_error_that_does_not() -> None:
     assert "http://127.0.0.1/a/empty: the page is empty" in text
     assert text.count("http://127.0.0.1/a/gone") == 1
     assert "item 3 \\('x'\\): no http\\(s\\) link" in text  # Markdown-escaped
+
+
+def gzipped_post(shape: str) -> bytes:
+    data = POST.encode()
+    whole = gzip.compress(data)
+    return {"cut short": whole[: len(whole) * 2 // 3],
+            "two members": gzip.compress(data[:4000]) + gzip.compress(data[4000:]),
+            "two members and padding": gzip.compress(data[:4000]) + gzip.compress(data[4000:])
+            + b"\x00" * 8,
+            "a member per line": b"".join(gzip.compress(line) for line in
+                                          data.splitlines(keepends=True))}[shape]
+
+
+@pytest.mark.parametrize(("shape", "error"), [
+    ("cut short", "the gzip data is cut short"),
+    ("two members", None),
+    ("two members and padding", None),
+    ("a member per line", "more than 100 gzip members"),
+])
+@pytest.mark.parametrize("name", ["page.html.gz", "page.html"])
+def test_a_saved_gzip_page_is_read_whole_or_refused(tmp_path: Path, shape: str,
+                                                    error: str | None, name: str) -> None:
+    """Before: a cut-short download was read as a shorter article without a word, and the
+    members after the first of a concatenated file were dropped."""
+    page = tmp_path / name
+    page.write_bytes(gzipped_post(shape))
+    result = CliRunner().invoke(main, ["extract", str(page), "--url", URL, "--format", "markdown"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    if error is None:
+        assert result.exit_code == 0 and LAST_PARAGRAPH in result.output
+    else:
+        assert result.exit_code == 1
+        assert f"{page}: {error}" in result.output and LAST_PARAGRAPH not in result.output
