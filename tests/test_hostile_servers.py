@@ -15,21 +15,7 @@ from scraper.config import Settings
 from scraper.fetch.http import MAX_RETRY_AFTER, Fetcher
 from tests.slowserver import RawServer, answer
 from tests.test_slow_servers import AGENT, OK, PAGE, fetch_error, fetcher
-
-
-class FakeClock:
-    """A clock that moves only when the code under test sleeps; every sleep is recorded."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.test_update import FakeClock
 
 
 @pytest.fixture
@@ -45,7 +31,7 @@ def busy(status: str, retry_after: str) -> list[tuple[bytes, float]]:
 
 
 def clocked(tmp_path: Path, clock: FakeClock, **kw: object) -> Fetcher:
-    return fetcher(tmp_path, clock=clock, sleep=clock.sleep, connect_timeout=2.0,
+    return fetcher(tmp_path, clock=clock.monotonic, sleep=clock.sleep, connect_timeout=2.0,
                    read_timeout=4.0, **kw)
 
 
@@ -61,7 +47,7 @@ def test_a_retry_after_of_hours_is_not_slept_and_rests_the_host(
     server.scripts["/other"] = OK
     f = clocked(tmp_path, clock, retries=3)
     assert f"HTTP {status[:3]}" in fetch_error(f, server.url("/page"))
-    assert clock.slept == []
+    assert clock.sleeps == []
     assert server.requests.count("/page") == 1
     message = fetch_error(f, server.url("/other"))
     assert "not asked" in message and "earlier in this run" in message and retry_after[:20] in message
@@ -77,10 +63,10 @@ def test_a_retry_after_longer_than_the_request_deadline_is_kept_for_the_next_req
     server.scripts["/other"] = OK
     f = clocked(tmp_path, clock, retries=2)
     assert "HTTP 429" in fetch_error(f, server.url("/page"))
-    assert clock.slept == [] and server.requests.count("/page") == 1
+    assert clock.sleeps == [] and server.requests.count("/page") == 1
     page, _ = f.fetch(server.url("/other"))
     assert page.content == PAGE
-    assert clock.slept == [30.0]
+    assert clock.sleeps == [30.0]
 
 
 def test_a_retry_after_past_the_run_deadline_defers_the_host(tmp_path: Path,
