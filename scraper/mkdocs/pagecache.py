@@ -7,7 +7,8 @@ template reads of the page (its address, title, meta, table of contents and cont
 holds the "Related" and same-day links the plugin adds) and of everything else that shapes
 it (`salt`: mkdocs.yml and every resolved setting, the theme's override files, hooks' code,
 the versions of MkDocs, Material and the libraries that print a page, this package's code; and
-the sources of the pages the navigation names without a title, whose titles every page shows).
+which pages the navigation names are there, and the sources of those it names without a title,
+whose titles every page shows).
 
 A page found in the cache is rendered with a template that prints its cached HTML (MkDocs'
 per-page `template` meta key, and a template the plugin adds to the theme's environment in
@@ -123,13 +124,14 @@ def nav_paths(nav: Any) -> tuple[set[str], set[str]] | None:
     return found, untitled
 
 
-def _sources_digest(files: Files, paths: set[str]) -> str:
-    """The sources of these pages: what their titles come from."""
+def _nav_digest(files: Files, nav: set[str], untitled: set[str]) -> str:
+    """What every page's navigation shows of the pages it names: whether each is there (one
+    gone is shown as a plain link), and for those without a title, their source (the title)."""
     h = hashlib.sha256()
-    for path in sorted(paths):
+    for path in sorted(nav):
         file = files.get_file_from_path(path)
-        h.update(path.encode() + b"\0")
-        if file is not None:
+        h.update(f"{path}\0{file is not None}\0".encode())
+        if file is not None and path in untitled:
             with contextlib.suppress(OSError, UnicodeDecodeError):  # MkDocs says why, if it matters
                 h.update(file.content_bytes)
         h.update(b"\0")
@@ -180,9 +182,8 @@ class PageCache:
         in `keep_source` (src_uris) keep theirs (the search index needs their text)."""
         if self.nav is None:
             return
-        if self._untitled:  # their titles are in every cached page's navigation
-            self._page_salt = hashlib.sha256(
-                f"{self.salt}\0{_sources_digest(files, self._untitled)}".encode()).hexdigest()
+        nav = _nav_digest(files, self.nav, self._untitled)  # part of every cached page
+        self._page_salt = hashlib.sha256(f"{self.salt}\0{nav}".encode()).hexdigest()
         for src_uri, fingerprint in fingerprints.items():
             if src_uri in self.nav:
                 continue
