@@ -149,6 +149,34 @@ def test_a_cache_file_that_is_not_what_the_build_wrote_is_ignored(tmp_path: Path
         assert all(index.find(key) is None for key in [*index._stored, "k" * 64])
 
 
+def _entry(**change: object) -> list[object]:
+    row = dict(zip(["title", "when", "site_name", "topics", "summary", "url", "authors", "language",
+                    "timed", "companies"], ROW, strict=True))
+    row.update(change)
+    return list(row.values())
+
+
+@pytest.mark.parametrize("row", [
+    _entry(when="9999-12-31T23:59:59-12:00"), _entry(when="0001-01-01T00:00:00+14:00"),
+    _entry(when="2025-01-02T03:04:05"), _entry(when="yesterday"), _entry(when=20250102),
+    _entry(title=None), _entry(title=["T"]), _entry(topics="ai"), _entry(companies=[1]),
+    _entry(timed="yes"), _entry()[:9], {"title": "T"}, None,
+], ids=["after the calendar", "before it", "no zone", "not a time", "a number", "no title",
+        "a list title", "topics a text", "companies not texts", "timed a text", "short", "a mapping",
+        "null"])
+def test_an_entry_the_listings_could_not_use_is_read_from_its_page_again(tmp_path: Path,
+                                                                        row: object) -> None:
+    """A row entries.json holds under a page's digest, forged or damaged: not taken (a time
+    at the ends of the calendar stopped the build with an OverflowError on its day)."""
+    path = tmp_path / "entries.json"
+    path.write_text(json.dumps({"salt": "s", "entries": {"a" * 32: row, "b" * 32: ROW}}))
+    cache = EntryCache(path)
+    cache.load("s")
+    assert cache.get("a" * 32, "articles/x.md") is None
+    good = cache.get("b" * 32, "articles/y.md")
+    assert good is not None and (good.path, good.title, good.when) == ("articles/y.md", "T", None)
+
+
 def _row(**change: object) -> list[object]:
     row = {"page_key": "ab" * 32, "size": 120, "title": "T", "anchors": ["a"],
            "links": {"articles/x.md": {"s": "x.md#s"}}, "lookups": {"articles/x.md": True}}

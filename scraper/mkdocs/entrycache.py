@@ -54,10 +54,14 @@ def _from_row(path: str, row: Any) -> Entry:
         raise ValueError("a time without its zone")
     if not isinstance(timed, bool):
         raise ValueError("not a flag")
-    return Entry(path=path, title=_text(title, optional=False), when=stamp,
-                 site_name=_text(site_name, optional=False), topics=_texts(topics),
-                 summary=_text(summary), url=_text(url), authors=_texts(authors),
-                 language=_text(language), timed=timed, companies=_texts(companies))
+    entry = Entry(path=path, title=_text(title, optional=False), when=stamp,
+                  site_name=_text(site_name, optional=False), topics=_texts(topics),
+                  summary=_text(summary), url=_text(url), authors=_texts(authors),
+                  language=_text(language), timed=timed, companies=_texts(companies))
+    # Every page places an article on its Beijing day: a time at the ends of the calendar has
+    # none (OverflowError), and front matter never gives one (its years stop short of them).
+    _ = entry.day
+    return entry
 
 
 class EntryCache:
@@ -82,7 +86,7 @@ class EntryCache:
             return None
         try:
             entry = _from_row(path, row)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             return None
         self._used[digest] = row
         return entry
