@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from scraper.mkdocs.cachefile import load_json, replace_file
-from scraper.mkdocs.entrycache import EntryCache
+from scraper.mkdocs.entries import Entry
+from scraper.mkdocs.entrycache import EntryCache, _as_row
 from scraper.mkdocs.pagecache import PageCache, nav_paths
 from scraper.mkdocs.pagesources import SourceIndex, SourceRecord
 from scraper.mkdocs.searchparts import Part, PartCache, place
@@ -134,19 +135,29 @@ def test_a_cache_file_that_is_not_what_the_build_wrote_is_ignored(tmp_path: Path
             pytest.fail(f"reading {reader} as {hostile} hangs")
         assert done.returncode == 0 and done.stdout.strip() == "0", done.stderr[-2000:]
         return
+    outside = {p: p.read_bytes() for p in tmp_path.glob("elsewhere.json")}
     if reader == "entries.json":
         cache = EntryCache(path)
         cache.load("s")
         assert cache.get("a" * 32, "articles/x.md") is None and not cache._stored
+        entry = Entry("articles/x.md", "Read again", None, "S", (), None)
+        cache.put("c" * 32, entry)
+        cache.save()
+        assert load_json(path) == {"salt": "s", "entries": {"c" * 32: _as_row(entry)}}
     elif reader == ".archive-cache.json":
         scan = scan_archive(tmp_path / "docs")
         assert [m.title for _, m in scan.pages] == ["One"] and scan.parsed == 1 and not scan.broken
-        if hostile != "a folder":  # written again, as a file of its own
-            assert not path.is_symlink() and load_json(path)["pages"].keys() == {"tmtpost-1.md"}
+        assert load_json(path)["pages"].keys() == {"tmtpost-1.md"}
     else:
         index = SourceIndex(tmp_path / "pages")
         index.load("s" * 24)
         assert all(index.find(key) is None for key in [*index._stored, "k" * 64])
+        index.put("d" * 64, SourceRecord.from_json(RECORD))  # type: ignore[arg-type]
+        index.save(whole=True)
+        assert load_json(path) == {"d" * 64: RECORD}
+    # written again as a file of its own, in place of the folder or the link (not through it)
+    assert path.is_file() and not path.is_symlink()
+    assert {p: p.read_bytes() for p in tmp_path.glob("elsewhere.json")} == outside
 
 
 def _entry(**change: object) -> list[object]:

@@ -43,6 +43,8 @@ def replace_file(path: Path, data: bytes) -> None:
     """`path` holds `data`, or what it held before: a reader (another build, at the same time)
     never sees half a file. Raises OSError; the cache only saves time, the caller goes on."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir() and not path.is_symlink():  # not the build's: a file goes in its place
+        remove(path)
     # A new name of its own (O_EXCL): never a link or a FIFO someone left under a name we chose.
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
     try:

@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -211,6 +212,8 @@ def _scan(folder: Path, clock: Callable[[], int]) -> ArchiveScan:
             fresh[entry.name] = [*stamp, digest, identity]
         scan.pages.append((path, meta))
     if hashed or fresh != cache:
+        if cache_path.is_dir() and not cache_path.is_symlink():  # not ours: a file goes in its place
+            shutil.rmtree(cache_path, ignore_errors=True)
         with contextlib.suppress(StoreError):  # only a cache: the next scan reads the pages
             atomic_write(cache_path, json.dumps(
                 {"format": _CACHE_FORMAT, "scanned_ns": scanned_ns, "pages": fresh},
