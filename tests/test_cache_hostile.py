@@ -396,6 +396,14 @@ def _shard_is_a_link_out(root: Path, outside: Path) -> None:
     shard.symlink_to(moved)  # a used page, read through a link out of the cache
 
 
+def _page_is_a_gzip_bomb(root: Path, outside: Path) -> None:
+    """50 MB of nothing in 50 KB, under a page's name: not read to the end (a large one
+    would fill the memory)."""
+    page = _pages(root)[0]
+    page.write_bytes(gzip.compress(page.name.split(".")[0].encode() + b"\n" + bytes(50 << 20)))
+    _sources(root).unlink()
+
+
 def _folders_are_links_out(root: Path, outside: Path) -> None:
     """pages/ and search/ are links to folders elsewhere, as a cache restored by hand could
     hold: the build neither prunes nor writes there."""
@@ -427,7 +435,8 @@ def _indexes_nested_too_deep(root: Path, outside: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [_swap_pages, _record_names_a_file_outside, _shard_is_a_link_out,
-                                    _folders_are_links_out, _page_is_a_fifo, _every_file_cut_in_half,
+                                    _folders_are_links_out, _page_is_a_fifo, _page_is_a_gzip_bomb,
+                                    _every_file_cut_in_half,
                                     _indexes_nested_too_deep],
                          ids=lambda f: f.__name__.strip("_"))
 def test_a_damaged_or_forged_page_cache_prints_the_site_a_clean_build_prints(

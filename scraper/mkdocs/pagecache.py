@@ -51,6 +51,7 @@ TEMPLATE = "scraper/cached-page.html"
 # zlib.error, a cut file EOFError.
 UNREADABLE = (OSError, EOFError, UnicodeDecodeError, zlib.error)
 CONTEXT_KEY = "scraper_cached_page"
+_MAX_RATIO = 100  # of a cached page's size to its file's
 
 
 # The cached page file's layout (its key, a newline, the page): a new layout, new keys.
@@ -88,6 +89,16 @@ def salt(config: MkDocsConfig) -> str:
             h.update(Path(hook_file).read_bytes())
     h.update(package_digest().encode())
     return h.hexdigest()
+
+
+def _gunzip(data: bytes) -> bytes:
+    """A page as keep() compressed it: one whole gzip member, and no more than a page would
+    be (HTML compresses about 3:1; a file that would fill memory is not a page we wrote)."""
+    inflate = zlib.decompressobj(wbits=31)  # gzip; zlib checks its CRC and length
+    out = inflate.decompress(data, len(data) * _MAX_RATIO + (1 << 20))
+    if not inflate.eof or inflate.unconsumed_tail or inflate.unused_data:
+        raise OSError("not a whole cached page")
+    return out
 
 
 def _toc(items: list[AnchorLink]) -> list[Any]:
@@ -268,7 +279,7 @@ class PageCache:
         if not self._shard_is_ours(key):
             raise OSError(f"{self.folder / key[:2]} is a symbolic link")
         data = read_file(self._path(key))
-        page = gzip.decompress(data).decode("utf-8")
+        page = _gunzip(data).decode("utf-8")
         # The file says which page it holds: another page's file under this name (copied or
         # renamed by hand) is not this page.
         head, sep, html = page.partition("\n")
