@@ -137,6 +137,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files, config.docs_dir)
+        for file in self.archive.left_out:  # named by the archive; MkDocs must not read them
+            files.remove(file)
         if self.search is not None:
             self.search.plan(files, entries, self.archive.digests)
         mentions = self.company_pages.mentions(entries)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from email.utils import format_datetime
 
 from scraper.frontmatter import http_address
-from scraper.mkdocs.entries import Entry, newest_first
+from scraper.mkdocs.entries import Entry, doc_href, newest_first
 from scraper.tag import TopicRules
 
 Bodies = Callable[[Entry], str | None]  # an article's sanitised HTML, if it can be read
@@ -25,6 +26,9 @@ def _no_bodies(entry: Entry) -> str | None:
     return None
 
 FEED_SIZE = 50
+# Characters XML 1.0 forbids in any form (ElementTree writes them as they are): a control
+# character in an article's text made the whole feed unreadable to every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text_title(title: str) -> str:
@@ -34,7 +38,7 @@ def _text_title(title: str) -> str:
 
 def page_url(site_url: str, entry: Entry) -> str:
     """The article's address on our site (directory URLs, as mkdocs.yml sets them)."""
-    return site_url.rstrip("/") + "/" + entry.path.removesuffix(".md") + "/"
+    return site_url.rstrip("/") + "/" + doc_href(entry.path.removesuffix(".md")) + "/"
 
 
 def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
@@ -69,7 +73,8 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
             ET.SubElement(item, "category").text = rules.label(t)
         if source := http_address(e.url):
             ET.SubElement(item, "source", {"url": source}).text = e.site_name or source
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(channel_root, encoding="unicode") + "\n"
+    text = ET.tostring(channel_root, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + _NOT_XML.sub("", text) + "\n"
 
 
 def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
