@@ -17,7 +17,8 @@ Mentions = dict[str, tuple[str, ...]]  # article path -> company ids
 
 class CompanyPages:
     def __init__(self, companies: Companies, rules: TopicRules, site_title: str,
-                 site_url: str) -> None:
+                 site_url: str, directory_urls: bool = True) -> None:
+        self.directory_urls = directory_urls
         self.companies = companies
         self.rules = rules
         self.site_title = site_title
@@ -54,9 +55,11 @@ class CompanyPages:
                          f"{count(len(by_company[c.id]))}")
             title = f"{self.site_title}: {c.name}"
             out[f"companies/{c.id}.xml"] = rss(chosen, title, self.site_url,
-                                               f"companies/{c.id}.xml", self.rules, bodies)
+                                               f"companies/{c.id}.xml", self.rules, bodies,
+                                               self.directory_urls)
             out[f"companies/{c.id}.json"] = json_feed(chosen, title, self.site_url,
-                                                      f"companies/{c.id}.json", self.rules, bodies)
+                                                      f"companies/{c.id}.json", self.rules, bodies,
+                                                      self.directory_urls)
         out["companies/index.md"] = page("Companies", index or ["No companies in the dictionary."],
             "Articles by the companies they name. The list is the file companies.yml: add a company "
             "and its names, English and Chinese, and it gets a page at the next build.")
