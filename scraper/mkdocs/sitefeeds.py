@@ -92,7 +92,8 @@ def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
               rules: TopicRules, bodies: Bodies = _no_bodies, directory_urls: bool = True) -> str:
     items = []
     for e in [e for e in newest_first(entries) if e.when][:FEED_SIZE]:
-        item: dict[str, object] = {"id": page_url(site_url, e, directory_urls), "url": page_url(site_url, e, directory_urls),
+        address = page_url(site_url, e, directory_urls)
+        item: dict[str, object] = {"id": address, "url": address,
                                    "title": e.title, "tags": [rules.label(t) for t in e.topics]}
         if e.when and e.timed:
             item["date_published"] = e.when.isoformat()
