@@ -3,8 +3,10 @@ and builds that take parts from it (scraper/mkdocs/searchparts.py, search.py).""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -191,3 +193,26 @@ def test_a_cache_folder_that_is_not_the_projects_is_used_from_the_config(tmp_pat
 def test_the_repository_ignores_the_cache() -> None:
     ignored = subprocess.run(["git", "check-ignore", "-q", ".cache/plugin/scraper/x"], cwd=ROOT)
     assert ignored.returncode == 0
+
+
+def test_the_metadata_benchmark_reads_every_parts_pages(project: Path) -> None:
+    """benchmarks/search_meta.py's floor is the pages Pagefind lists: one per article, in
+    every part. Its CBOR reader must read the real files, and size a section as written."""
+    from benchmarks.search_meta import cbor_encode, cbor_item, sections
+
+    build(project)
+    site = project / "site"
+    articles = len(list((project / "docs" / "articles").glob("*.md")))
+    listed = []
+    for meta_file in (site / "pagefind").glob("part-*/pagefind.*.pf_meta"):
+        decoded = sections(meta_file)
+        pages = decoded[1]
+        assert isinstance(pages, list)
+        listed += [page[0] for page in pages]
+        raw = gzip.decompress(meta_file.read_bytes())[len(b"pagefind_dcd"):]
+        assert cbor_encode(decoded) == raw  # the reader loses nothing it would size
+    assert len(listed) == len(set(listed)) == articles
+    assert all(re.fullmatch(r"[a-z]+_[0-9a-f]{7,}", h) for h in listed)
+    big = [0, 23, 24, 255, 256, 65_536, 2**32, -1, -300, "中文", b"\x00", [], {"k": [1, "v"]}]
+    for value in big:
+        assert cbor_item(cbor_encode(value), 0) == (value, len(cbor_encode(value)))
