@@ -29,8 +29,9 @@ from scraper.errors import FrontMatterError
 from scraper.mdtext import squash
 from scraper.yamlload import UniqueKeyLoader, short
 
-__all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "UnreadablePage", "http_address",
-           "parse_article", "parse_front_matter", "read_article", "read_page", "read_meta", "validate_meta"]
+__all__ = ["MAX_FRONT_MATTER", "REFUSED_KEYS", "ArticleMeta", "FrontMatterError", "UnreadablePage",
+           "http_address", "parse_article", "parse_front_matter", "read_article", "read_page", "read_meta",
+           "validate_meta"]
 
 MAX_FRONT_MATTER = 256 * 1024  # characters; ours are a few KB, evidence included
 # Where MkDocs (mkdocs.utils.meta.get_data) finds front matter; we must agree with it, or a
@@ -43,6 +44,7 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 # Keys the theme acts on that no article may set: a page template of the editor's choice,
 # and Material's redirect.html, which prints `location` into a script.
 _REFUSED = {"template": "chooses the page's theme template", "location": "is printed into a script"}
+REFUSED_KEYS = tuple(_REFUSED)
 _EARLIEST, _LATEST = 1900, 9998  # keeps every time-zone conversion of a date in range
 _CLOSED_AT_END = re.compile(r"\n(?:\.{3}|-{3})[ \t]*$")
 

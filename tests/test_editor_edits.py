@@ -66,6 +66,9 @@ BAD_FILES: dict[str, tuple[bytes | str, str | None]] = {
     # a BEL made feed.xml invalid XML; the bidi override reached every listing
     "control.md": (article("control", 'summary: "Bell \\a here, \\u202eevil"\ntopics: [ai]\n').encode(),
                    None),
+    # refused, yet MkDocs still rendered the page with the template it chose: a live script
+    "template.md": (article("template", "template: redirect.html\n"
+                            'location: "javascript:alert(1)//"\n').encode(), "key 'template' is not allowed"),
     "amp-title.md": (article("amp", "topics: [ai]\n", title="'R&D''s <b>plan</b>'").encode(), None),
 }
 
@@ -138,6 +141,7 @@ def test_edited_fields_never_become_markup_or_break_a_feed(edited: tuple[Path, s
     for path in [site / "feed.json", site / "topics" / "ai" / "index.html", site / "index.html"]:
         text = path.read_text(encoding="utf-8")
         assert "\u202e" not in text and "\a" not in text, path
+    assert "javascript:" not in (site / "articles" / "template" / "index.html").read_text(encoding="utf-8")
     page = html5lib.parse((site / "articles" / "raw-body" / "index.html").read_bytes(),
                           namespaceHTMLElements=False)
     body = page.find(".//article")
