@@ -61,6 +61,13 @@ def read_report(path: Path) -> dict[str, Any]:
     return report
 
 
+def _naming_its_input(err: dict[str, Any]) -> str:
+    """The error, led by the address or item it is about unless it names it already
+    ("the page is empty" alone would not say which page)."""
+    where, error = str(err.get("url") or ""), str(err.get("error"))
+    return error if not where or where in error else f"{where}: {error}"
+
+
 def render_report(report: dict[str, Any], heading: str = "# Update report") -> str:
     """Markdown: one row per source, then the errors (e.g. for $GITHUB_STEP_SUMMARY)."""
     lines = [heading, "",
@@ -82,7 +89,7 @@ def render_report(report: dict[str, Any], heading: str = "# Update report") -> s
         lines += [f"- **archive** (warning): {escape_inline(w)}" for w in archive]
         for src, err in problems[:MAX_ERRORS_SHOWN * 3]:
             lines.append(f"- **{escape_inline(str(src.get('name')))}**: "
-                         f"{escape_inline(str(err.get('error')))}")
+                         f"{escape_inline(_naming_its_input(err))}")
         for src, warning in warnings:
             lines.append(f"- **{escape_inline(str(src.get('name')))}** (warning): "
                          f"{escape_inline(str(warning))}")

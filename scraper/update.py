@@ -95,16 +95,28 @@ class Updater:
         assert source.url is not None
         links: list[Link] = []
         url: str | None = source.url
-        for _ in range(source.pages):
+        for n in range(1, source.pages + 1):
             if url is None or (links and self._out_of_time(url)):
                 break
-            page, response = self._fetch(url, report)
-            if source.type == "feed":
-                found = feed_links(page.content, page.url or url, dict(response.headers))
-            else:
-                assert source.link_pattern is not None
-                found = listing_links(page.content, page.url or url, source.link_pattern,
-                                      page.content_type)
+            try:
+                page, response = self._fetch(url, report)
+                if source.type == "feed":
+                    found = feed_links(page.content, page.url or url, dict(response.headers))
+                else:
+                    assert source.link_pattern is not None
+                    found = listing_links(page.content, page.url or url, source.link_pattern,
+                                          page.content_type)
+            except DeadlineError:
+                raise  # the source is deferred, as it was before it was read
+            except (FetchError, ParseError) as exc:
+                if n == 1:
+                    raise
+                # a broken (or hostile) rel="next" page costs its own links, not the ones
+                # the pages before it gave
+                report.status = "partial"
+                report.error(url, f"listing page {n} not read, the {len(links)} link(s) of the "
+                             f"pages before it go on: {exc}")
+                break
             self._note_unusable(found, source, report)
             seen = {link.url for link in links}
             links += [link for link in found.links if link.url not in seen]

@@ -544,3 +544,37 @@ def test_a_bad_deadline_key_names_the_key(tmp_path: Path, site: FakeSite, value:
     cfg = config(tmp_path, site, deadline=value)
     result = CliRunner().invoke(main, ["update", "--config", str(cfg)])
     assert result.exit_code == 1 and "key 'deadline'" in result.output
+
+
+def _next_elsewhere(site: FakeSite, target: str) -> None:
+    site.routes["/listing-1.html"] = site.routes["/listing-1.html"].replace(
+        b'rel="next" href="/listing-2.html"', f'rel="next" href="{target}"'.encode())
+
+
+@pytest.mark.parametrize(("fault", "message"), [
+    ("500", "HTTP 500"),
+    ("404", "HTTP 404"),
+    ("private", "10.0.0.1"),
+    ("link-local", "169.254.169.254"),
+    ("redirect to private", "10.0.0.2"),
+])
+def test_a_broken_next_page_keeps_the_links_before_it(tmp_path: Path, site: FakeSite,
+                                                      fault: str, message: str) -> None:
+    """Before: page 2 of a listing failing (or its rel="next" pointing anywhere hostile)
+    failed the whole source, and the articles page 1 had listed were never fetched."""
+    if fault in ("500", "404"):
+        site.faults["/listing-2.html"] = (int(fault), 0.0, {})
+    elif fault == "private":
+        _next_elsewhere(site, "http://10.0.0.1/listing-2.html")
+    elif fault == "link-local":
+        _next_elsewhere(site, "http://169.254.169.254/latest/meta-data/")
+    else:
+        site.faults["/listing-2.html"] = (301, 0.0, {"Location": "http://10.0.0.2/listing-2.html"})
+    code, report = update(config(tmp_path, site))
+    assert code == 0
+    en = by_name(report)["en"]
+    assert en["counts"]["new"] == 4 and en["status"] == "partial"
+    assert any("listing page 2 not read" in e["error"] and message in e["error"]
+               for e in en["errors"]), en["errors"]
+    assert {f"tmtpost-730000{n}.md" for n in range(1, 5)} <= set(articles(tmp_path))
+

@@ -16,16 +16,34 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt", ".text"}
 
 
+MAX_GZIP_MEMBERS = 100  # concatenated gzip files have a few; each costs a copy of the rest
+
+
 def gunzip_capped(data: bytes, limit: int = MAX_PAGE_BYTES) -> bytes:
-    """Decompress gzip data, refusing to inflate past `limit` (a gzip bomb stops early)."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(data, limit + 1)
-    except zlib.error as exc:
-        raise FetchError(f"not valid gzip data: {exc}") from exc
-    if len(out) > limit:
-        raise FetchError(f"page is larger than {limit // (1024 * 1024)} MB once decompressed")
-    return out
+    """Decompress gzip data, refusing to inflate past `limit` (a gzip bomb stops early).
+
+    Every member of a concatenated file is read (as gunzip does); data that ends before its
+    last member does is refused, not read as a shorter page.
+    """
+    parts: list[bytes] = []
+    size = 0
+    rest = data
+    for _ in range(MAX_GZIP_MEMBERS):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            part = inflater.decompress(rest, limit + 1 - size)
+        except zlib.error as exc:
+            raise FetchError(f"not valid gzip data: {exc}") from exc
+        parts.append(part)
+        size += len(part)
+        if size > limit:
+            raise FetchError(f"page is larger than {limit // (1024 * 1024)} MB once decompressed")
+        if not inflater.eof:
+            raise FetchError("the gzip data is cut short (a truncated download?)")
+        rest = inflater.unused_data
+        if not rest.strip(b"\x00"):  # gzip allows zero padding after the last member
+            return b"".join(parts)
+    raise FetchError(f"more than {MAX_GZIP_MEMBERS} gzip members in one file")
 
 
 def page_kind(path: Path) -> tuple[bool, bool]:
@@ -58,13 +76,11 @@ def read_page(path: str | Path, url: str | None = None) -> RawPage:
         raise FetchError(f"{p}: no such file") from exc
     except OSError as exc:
         raise FetchError(f"{p}: cannot read: {exc.strerror or exc}") from exc
-    if gz:
+    if gz or data[:2] == b"\x1f\x8b":  # also a page saved compressed without .gz
         try:
             data = gunzip_capped(data)
         except FetchError as exc:
             raise FetchError(f"{p}: {exc}") from exc
-    elif data[:2] == b"\x1f\x8b":  # saved compressed without the .gz suffix
-        data = gunzip_capped(data)
     return RawPage(source=str(p), content=data, url=url, is_text_dump=is_text)
 
 

@@ -300,21 +300,78 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*>")
 # chosen by a lookup written in Python, about 40 calls a page, for methods the article path
 # does not use: its one use, text_content(), is `text_content` below.
 PLAIN_PARSER = etree.HTMLParser()
+HTML_PARSER = lxml.html.HTMLParser()  # lxml.html's options and classes, its own error log
+# libxml2 stops building a page nested deeper than 256 elements, silently: the rest of the
+# page is lost. Such a page is read again into a tree no deeper than MAX_DEPTH (our walkers
+# recurse once a level): what lies deeper is laid out flat, in document order.
+MAX_DEPTH = 100
 text_content = etree.XPath("string()")  # lxml.html's text_content() is this very XPath
 
 
+def _cut_off_by_depth(parser: etree.HTMLParser) -> bool:
+    last = parser.error_log.last_error
+    return last is not None and last.type_name == "ERR_RESOURCE_LIMIT"
+
+
+class _FlatBelow:
+    """A parser target (no depth limit applies to one) that builds the tree, keeping at
+    most one element open below MAX_DEPTH: a deeper start closes it first, so the text of
+    every element stays in it, and in the order read."""
+
+    def __init__(self, parser: etree.HTMLParser) -> None:
+        self.builder = etree.TreeBuilder(parser=parser)
+        self.depth = 0
+        self.deep: str | None = None  # the element open below MAX_DEPTH
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self.depth >= MAX_DEPTH:
+            if self.deep is not None:
+                self.builder.end(self.deep)
+            self.deep = tag
+        self.builder.start(tag, attrib)
+        self.depth += 1
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        if self.depth < MAX_DEPTH:
+            self.builder.end(tag)
+        elif self.deep is not None:
+            self.builder.end(self.deep)
+            self.deep = None
+
+    def data(self, data: str) -> None:
+        self.builder.data(data)
+
+    def comment(self, text: str) -> None:
+        self.builder.comment(text)
+
+    def close(self) -> etree._Element:
+        return self.builder.close()
+
+
+def _parse_flat_below(html: str, parser: etree.HTMLParser) -> etree._Element:
+    target = _FlatBelow(parser)
+    root: etree._Element = etree.fromstring(html, etree.HTMLParser(target=target))
+    return root
+
+
 def parse_html(html: str, parser: etree.HTMLParser | None = None) -> etree._Element:
-    """A tolerant parse: broken nesting, stray bytes and XHTML's XML declaration never raise.
+    """A tolerant parse: broken nesting, stray bytes, XHTML's XML declaration and nesting
+    thousands deep never raise nor lose text.
 
     `parser`: PLAIN_PARSER for plain lxml elements, else lxml.html's (HtmlElement).
     """
     html = XML_DECLARATION.sub("", html.replace("\x00", ""), count=1)
     if not html.strip():
         raise ParseError("the page is empty")
+    parser = parser or HTML_PARSER
     try:
-        return lxml.html.document_fromstring(html, parser=parser)
+        root = lxml.html.document_fromstring(html, parser=parser)
+        if _cut_off_by_depth(parser):
+            root = _parse_flat_below(html, parser)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"not parseable as HTML: {exc}") from exc
+    return root
 
 
 def text_blocks(text: str) -> list[Block]:
