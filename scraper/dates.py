@@ -7,6 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 EARLIEST_YEAR = 1990  # no page we publish is older; earlier years are parse mistakes
+# How far past today a page or feed may date itself: Beijing's date runs up to a day ahead of
+# a runner's UTC, and a clock may be off. A later date is a mistake or a trick, and a story
+# dated next year would head every listing, newest first, for a year.
+FUTURE_SLACK = timedelta(days=2)
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
@@ -20,9 +24,11 @@ NUMERIC_DATE = re.compile(
     r"(?:[\sT]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?")
 
 
-def plausible(d: date | datetime) -> bool:
-    """Not before 1990 (the epoch and other defaults) and not after next year."""
-    return EARLIEST_YEAR <= d.year <= date.today().year + 1
+def plausible(d: date | datetime, today: date | None = None) -> bool:
+    """Not before 1990 (the epoch and other defaults), and not more than FUTURE_SLACK
+    after `today` (the machine's date unless given)."""
+    day = d.date() if isinstance(d, datetime) else d
+    return d.year >= EARLIEST_YEAR and day <= (today or date.today()) + FUTURE_SLACK
 
 
 def _checked(d: date | datetime) -> date | datetime | None:

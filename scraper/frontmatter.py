@@ -26,10 +26,12 @@ import yaml
 
 from scraper.dates import BEIJING
 from scraper.errors import FrontMatterError
+from scraper.mdtext import squash
 from scraper.yamlload import UniqueKeyLoader, short
 
-__all__ = ["MAX_FRONT_MATTER", "ArticleMeta", "FrontMatterError", "http_address",
-           "parse_article", "parse_front_matter", "read_article", "read_page", "read_meta", "validate_meta"]
+__all__ = ["MAX_FRONT_MATTER", "REFUSED_KEYS", "ArticleMeta", "FrontMatterError", "UnreadablePage",
+           "http_address", "parse_article", "parse_front_matter", "read_article", "read_page", "read_meta",
+           "validate_meta"]
 
 MAX_FRONT_MATTER = 256 * 1024  # characters; ours are a few KB, evidence included
 # Where MkDocs (mkdocs.utils.meta.get_data) finds front matter; we must agree with it, or a
@@ -42,7 +44,14 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 # Keys the theme acts on that no article may set: a page template of the editor's choice,
 # and Material's redirect.html, which prints `location` into a script.
 _REFUSED = {"template": "chooses the page's theme template", "location": "is printed into a script"}
+REFUSED_KEYS = tuple(_REFUSED)
 _EARLIEST, _LATEST = 1900, 9998  # keeps every time-zone conversion of a date in range
+_CLOSED_AT_END = re.compile(r"\n(?:\.{3}|-{3})[ \t]*$")
+
+
+class UnreadablePage(FrontMatterError):
+    """The file cannot be read as a page at all (a link, a FIFO, not UTF-8): the site build
+    leaves it out entirely, as MkDocs would fail on it (or block, or follow the link)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,9 @@ def _load(text: str, source: str) -> Any:
 def _one_line(value: Any, key: str, source: str, empty_ok: bool = True) -> str:
     if not isinstance(value, str):
         raise _fail(source, f"key {key!r}: {short(value)} is not text")
-    text = " ".join(value.split())
+    # As scraper.write.render writes it: control characters (a NUL or a BEL, which make a
+    # feed's XML invalid) and bidi overrides (text shown as other text) go, hand edits too.
+    text = squash(value)
     if not text and not empty_ok:
         raise _fail(source, f"key {key!r}: is empty")
     return text
@@ -251,6 +262,8 @@ def _split(text: str, source: str, complete: bool = True) -> tuple[str, str]:
     if found is None:
         if len(text) > MAX_FRONT_MATTER or not complete:
             raise _fail(source, f"no closing '---' line within {MAX_FRONT_MATTER // 1024} KiB")
+        if _CLOSED_AT_END.search(text):  # MkDocs too needs the line break to see the block
+            raise _fail(source, "the closing '---' line needs a line break after it")
         raise _fail(source, "no closing '---' line")
     return found.group(1), text[found.end():]
 
@@ -268,11 +281,11 @@ def _open_regular(path: Path) -> Any:
         fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise FrontMatterError(f"{path}: is a symbolic link, which is not followed") from exc
-        raise FrontMatterError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+            raise UnreadablePage(f"{path}: is a symbolic link, which is not followed") from exc
+        raise UnreadablePage(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise FrontMatterError(f"{path}: not a regular file")
+        raise UnreadablePage(f"{path}: not a regular file")
     return os.fdopen(fd, "rb")
 
 
@@ -280,7 +293,7 @@ def _decode(data: bytes, path: Path, final: bool) -> str:
     try:
         return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=final)
     except UnicodeDecodeError as exc:
-        raise FrontMatterError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+        raise UnreadablePage(f"{path}: not UTF-8 text (byte {exc.start})") from exc
 
 
 def read_page(path: Path) -> bytes:
@@ -289,7 +302,7 @@ def read_page(path: Path) -> bytes:
         with _open_regular(path) as fh:
             data: bytes = fh.read()
     except OSError as exc:
-        raise FrontMatterError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise UnreadablePage(f"{path}: cannot read: {exc.strerror or exc}") from exc
     return data
 
 

@@ -86,7 +86,8 @@ def body_blocks(content_html: str, has_summary: bool) -> list[str]:
     """The article's text, block by block: after its title, summary line and byline, before
     the rule that opens the credits, topics and source (the layout of scraper.write.render)."""
     root = lxml_html.fragment_fromstring(content_html, create_parent="div")
-    blocks = list(root)
+    # Elements only: cmark leaves a comment where it dropped an article's raw HTML.
+    blocks = [b for b in root if isinstance(b.tag, str)]
     if blocks and blocks[0].tag == "h1":
         blocks = blocks[1:]
     skip = 2 if has_summary else 1  # the summary (the dek: part of the story) and the byline

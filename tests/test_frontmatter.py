@@ -204,7 +204,7 @@ def test_a_bad_page_is_one_line_naming_the_file_and_key(what: str, old: str, new
     ("", "missing"),
     ("---\n---\nbody\n", "is empty"),
     ("---\n- a\n- b\n---\nbody\n", "must be a mapping"),
-    ("---\ntitle: x\nid: a\nsite: s\n---", "no closing '---' line"),  # MkDocs needs the line end
+    ("---\ntitle: x\nid: a\nsite: s\n---", "the closing '---' line needs a line break"),  # as MkDocs
     ("---\ntitle: " + "x" * (MAX_FRONT_MATTER + 10) + "\nid: a\nsite: s\n---\n", "within 256 KiB"),
 ])
 def test_missing_empty_and_oversized_front_matter(text: str, problem: str) -> None:

@@ -7,11 +7,11 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 
 from scraper.companies import Companies
 from scraper.errors import FrontMatterError
-from scraper.frontmatter import ArticleMeta, parse_article, read_page
+from scraper.frontmatter import ArticleMeta, UnreadablePage, parse_article, read_page
 from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.entrycache import EntryCache
 
@@ -29,7 +29,19 @@ def file_digest(data: bytes) -> str:
 
 
 def is_article(src_uri: str) -> bool:
-    return src_uri.startswith(ARTICLES) and src_uri.endswith(".md")
+    return src_uri.startswith(ARTICLES) and src_uri.endswith(".md") and "/" not in src_uri[len(ARTICLES):]
+
+
+def _not_an_article(src_uri: str) -> str | None:
+    """Why a file in articles/ is not an article page (None: it is one). The listings link
+    articles as articles/x.md, and only those pages are tracked: anything else there (a sub-
+    folder's page, an .html file with a script, a copy of a draft) would be published as it is."""
+    name = src_uri[len(ARTICLES):]
+    if "/" in name:
+        return "articles are pages directly in articles/, not in a sub-folder"
+    if not name.endswith(".md"):
+        return "not an article page (only *.md files of articles/ are published)"
+    return None
 
 
 class Archive:
@@ -38,7 +50,11 @@ class Archive:
     invalid, is left out with a warning naming it (so --strict fails).
 
     `digests` (src_uri → digest of the page's bytes) keys the search index's parts and the
-    rendered pages; with a `cache`, a page whose bytes it knows is not parsed again."""
+    rendered pages; with a `cache`, a page whose bytes it knows is not parsed again.
+
+    `left_out`: the files in articles/ the site must not publish at all (a page that is not
+    UTF-8, a symbolic link, a FIFO: MkDocs would crash, follow it, or block; a file that is
+    not an article page), each named in one log line."""
 
     def __init__(self, companies: Companies, read: ReadPage = read_page,
                  cache: EntryCache | None = None, parse: ParsePage = parse_article) -> None:
@@ -47,12 +63,24 @@ class Archive:
         self.parse = parse
         self.cache = cache
         self.digests: dict[str, str] = {}
+        self.left_out: list[File] = []
 
     def entries(self, files: Files, docs_dir: str) -> list[Entry]:
         found = []
         self.digests = {}
+        self.left_out = []
         for file in files:
-            if not is_article(file.src_uri) or file.abs_src_path is None:
+            # MkDocs' own exclusions (dot files, exclude_docs, drafts) are never published.
+            if (not file.src_uri.startswith(ARTICLES) or file.abs_src_path is None
+                    or not file.inclusion.is_included()):  # type: ignore[no-untyped-call]
+                continue
+            label = f"{Path(docs_dir).name}/{file.src_uri}"
+            problem = _not_an_article(file.src_uri)
+            if problem is not None:
+                self.left_out.append(file)
+                # An editor's backup copy (x.md~) is no mistake in the content.
+                level = logging.INFO if file.src_uri.endswith("~") else logging.WARNING
+                log.log(level, "%s: %s; left out of the site", label, problem)
                 continue
             path = Path(file.abs_src_path)
             try:
@@ -64,8 +92,9 @@ class Archive:
                     if self.cache is not None:
                         self.cache.put(digest, entry)
             except FrontMatterError as exc:  # named as the user knows it: docs/articles/x.md
-                label = f"{Path(docs_dir).name}/{file.src_uri}"
                 log.warning("%s", str(exc).replace(file.abs_src_path, label, 1))
+                if isinstance(exc, UnreadablePage):
+                    self.left_out.append(file)
                 continue
             self.digests[file.src_uri] = digest
             found.append(entry)

@@ -23,7 +23,7 @@ from scraper.mdtext import escape_inline, link
 from scraper.mkdocs.archive import is_article
 from scraper.mkdocs.companypages import Mentions
 from scraper.mkdocs.digests import Story
-from scraper.mkdocs.entries import Entry
+from scraper.mkdocs.entries import Entry, doc_href
 from scraper.pagelabels import day_text, label, labelled, lang_tag
 
 RELATED = 5  # recent stories listed under "Related"
@@ -33,7 +33,7 @@ _FLOOR = datetime.min.replace(tzinfo=BEIJING)
 
 def _rel(path: str) -> str:
     """A docs path as a link from an article page (articles/x.md)."""
-    return path.removeprefix("articles/") if path.startswith("articles/") else "../" + path
+    return doc_href(path.removeprefix("articles/") if path.startswith("articles/") else "../" + path)
 
 
 class ArticlePages:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from mkdocs.structure.pages import Page
 
+from scraper.frontmatter import REFUSED_KEYS
 from scraper.mdtext import escape_printed_meta
+from scraper.mkdocs.archive import is_article
 
 
 class PageTitles:
@@ -15,3 +17,8 @@ class PageTitles:
     def sanitise(self, page: Page) -> None:
         if isinstance(page.meta, dict):
             escape_printed_meta(page.meta)
+            if is_article(page.file.src_uri):
+                # Refused with a warning (frontmatter.py), yet MkDocs renders the page: a
+                # build without --strict must not use the template or redirect it chose.
+                for key in REFUSED_KEYS:
+                    page.meta.pop(key, None)

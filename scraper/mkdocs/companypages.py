@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from scraper.companies import Companies
 from scraper.mdtext import escape_inline
-from scraper.mkdocs.entries import Entry, count, listing_lines, newest_first, page, paginate
+from scraper.mkdocs.entries import Entry, add_pages, count, listing_lines, newest_first, page, paginate
 from scraper.mkdocs.sitefeeds import Bodies, json_feed, rss
 from scraper.tag import TopicRules
 
@@ -17,7 +17,8 @@ Mentions = dict[str, tuple[str, ...]]  # article path -> company ids
 
 class CompanyPages:
     def __init__(self, companies: Companies, rules: TopicRules, site_title: str,
-                 site_url: str) -> None:
+                 site_url: str, directory_urls: bool = True) -> None:
+        self.directory_urls = directory_urls
         self.companies = companies
         self.rules = rules
         self.site_title = site_title
@@ -38,25 +39,28 @@ class CompanyPages:
         for e in newest_first(entries):
             for ident in mentions.get(e.path, ()):
                 by_company[ident].append(e)
-        out: dict[str, str] = {}
+        out: dict[str, str] = {"companies/index.md": ""}  # first: no company's page takes its place
         index = []
-        for c in self.companies.companies:
-            others = [n for n in c.names if n != c.name]
-            aka = f" ({escape_inline(', '.join(others))})" if others else ""
-            index.append(f"- [{escape_inline(c.name)}]({c.id}.md){aka} — "
-                         f"{count(len(by_company[c.id]))}")
-        out["companies/index.md"] = page("Companies", index or ["No companies in the dictionary."],
-            "Articles by the companies they name. The list is the file companies.yml: add a company "
-            "and its names, English and Chinese, and it gets a page at the next build.")
         for c in self.companies.companies:
             chosen = by_company[c.id]
             names = " · ".join(escape_inline(n) for n in c.names)
             intro = (f"Articles naming {names}, newest first. "
                      f"Feeds: [RSS]({c.id}.xml) · [JSON Feed]({c.id}.json)")
-            out.update(paginate(f"companies/{c.id}", c.name, [lines[e.path] for e in chosen], intro=intro))
+            if not add_pages(out, paginate(f"companies/{c.id}", c.name, [lines[e.path] for e in chosen],
+                                           intro=intro), f"company {c.id!r} (the companies file)"):
+                continue
+            others = [n for n in c.names if n != c.name]
+            aka = f" ({escape_inline(', '.join(others))})" if others else ""
+            index.append(f"- [{escape_inline(c.name)}]({c.id}.md){aka} — "
+                         f"{count(len(by_company[c.id]))}")
             title = f"{self.site_title}: {c.name}"
             out[f"companies/{c.id}.xml"] = rss(chosen, title, self.site_url,
-                                               f"companies/{c.id}.xml", self.rules, bodies)
+                                               f"companies/{c.id}.xml", self.rules, bodies,
+                                               self.directory_urls)
             out[f"companies/{c.id}.json"] = json_feed(chosen, title, self.site_url,
-                                                      f"companies/{c.id}.json", self.rules, bodies)
+                                                      f"companies/{c.id}.json", self.rules, bodies,
+                                                      self.directory_urls)
+        out["companies/index.md"] = page("Companies", index or ["No companies in the dictionary."],
+            "Articles by the companies they name. The list is the file companies.yml: add a company "
+            "and its names, English and Chinese, and it gets a page at the next build.")
         return out

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
+
+
+class PositiveInt(c.Type[int]):
+    """A whole number of at least 1. Not a bool either (YAML's `true` is an int to Python)."""
+
+    def __init__(self, default: int) -> None:
+        super().__init__(int, default=default)
+
+    def run_validation(self, value: object) -> Any:
+        if isinstance(value, bool) or (isinstance(value, int) and value < 1):
+            raise ValidationError(f"Expected a whole number of at least 1, not {value!r}")
+        return super().run_validation(value)
 
 
 class ScraperConfig(Config):  # type: ignore[no-untyped-call]
@@ -22,7 +36,7 @@ class ScraperConfig(Config):  # type: ignore[no-untyped-call]
     search = c.Type(bool, default=True)
     """Write the Pagefind index of the articles into site/pagefind/."""
 
-    search_part_size = c.Type(int, default=2000)
+    search_part_size = PositiveInt(default=2000)
     """Articles per part of the search index (see scraper/mkdocs/searchparts.py). Smaller
     parts hold the build to less memory (Pagefind holds about 0.5 MB per article of a part
     while it writes it), larger ones make each search lighter (every part adds its own index

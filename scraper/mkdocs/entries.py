@@ -3,10 +3,12 @@ Markdown helpers those pages share."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from urllib.parse import quote
 
 import yaml
 
@@ -16,6 +18,8 @@ from scraper.mdtext import escape_inline, link
 from scraper.tag import TopicRules
 
 PAGE_SIZE = 100
+
+log = logging.getLogger("mkdocs.plugins.scraper")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,12 @@ class Entry:
         return self.when.astimezone(BEIJING).date() if self.when else None
 
 
+def doc_href(path: str) -> str:
+    """A docs path as a Markdown link's target: a file name with a space or a parenthesis
+    ("with space.md") would end the link, and show it as text."""
+    return quote(path)
+
+
 def newest_first(entries: Sequence[Entry]) -> list[Entry]:
     floor = datetime.min.replace(tzinfo=BEIJING)
     return sorted(entries, key=lambda e: (e.when or floor, e.path), reverse=True)
@@ -63,7 +73,7 @@ def entry_line(entry: Entry, prefix: str, rules: TopicRules, summary: bool = Fal
         site = link(site, entry.url)
     labels = ", ".join(escape_inline(rules.label(t)) for t in entry.topics) if topics else ""
     meta = " · ".join(x for x in (when, site, labels) if x)
-    line = f"- [{escape_inline(entry.title)}]({prefix}{entry.path}) — {meta}"
+    line = f"- [{escape_inline(entry.title)}]({prefix}{doc_href(entry.path)}) — {meta}"
     if summary and entry.summary:
         line += f"  \n  {escape_inline(entry.summary)}"
     return line
@@ -110,6 +120,18 @@ def paginate(base: str, title: str, lines: list[str], empty: str = "No articles 
         # at the top, and at the bottom too, where a reader finishes the list
         pages[f"{base}-{n}.md"] = page(f"{title} (page {n})", [*chunk, "", where(n)], where(n))
     return pages
+
+
+def add_pages(pages: dict[str, str], new: dict[str, str], owner: str) -> bool:
+    """Adds `new` to `pages`, unless one of them is a page already made: a topic `index` would
+    replace the Topics page, a topic `ai-1` the oldest page of `ai`'s list. Then the warning
+    names `owner`, and none of `new` is added."""
+    clash = next((path for path in new if path in pages), None)
+    if clash is not None:
+        log.warning("%s: its page %s would replace another page of the site; left out", owner, clash)
+        return False
+    pages.update(new)
+    return True
 
 
 def count(n: int, noun: str = "article", plural: str | None = None) -> str:

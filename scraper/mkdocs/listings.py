@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from scraper.mdtext import escape_inline
 from scraper.mkdocs.digests import Story, digest_pages
-from scraper.mkdocs.entries import Entry, count, listing_lines, newest_first, page, paginate
+from scraper.mkdocs.entries import Entry, add_pages, count, listing_lines, newest_first, page, paginate
 from scraper.mkdocs.frontpage import front_page
 from scraper.tag import TopicRules
 
@@ -38,14 +38,19 @@ def build_listings(entries: list[Entry], rules: TopicRules, site_title: str,
     for e in entries:
         for t in e.topics:
             by_topic[t].append(e)
-    topic_ids = [t.id for t in rules.topics] + sorted(set(by_topic) - {t.id for t in rules.topics})
-    pages["topics/index.md"] = page("Topics", [
-        f"- [{escape_inline(rules.label(t))}]({t}.md) — {count(len(by_topic[t]))}"
-        for t in topic_ids])
+    known = {t.id for t in rules.topics}
+    topic_ids = [t.id for t in rules.topics] + sorted(set(by_topic) - known)
+    pages["topics/index.md"] = ""  # first: no topic's page may take its place
+    listed = []
     for t in topic_ids:
         lines = [line[e.path] for e in by_topic[t]]
-        feeds = f"Feeds: [RSS]({t}.xml) · [JSON Feed]({t}.json)" if t in {x.id for x in rules.topics} else ""
-        pages.update(paginate(f"topics/{t}", rules.label(t), lines, intro=feeds))
+        feeds = f"Feeds: [RSS]({t}.xml) · [JSON Feed]({t}.json)" if t in known else ""
+        # a topic of the rules is the rules' mistake; any other, its articles'
+        owner = f"topic {t!r}" + ("" if t in known else f" of docs/{by_topic[t][0].path}")
+        if add_pages(pages, paginate(f"topics/{t}", rules.label(t), lines, intro=feeds), owner):
+            listed.append(t)
+    pages["topics/index.md"] = page("Topics", [
+        f"- [{escape_inline(rules.label(t))}]({t}.md) — {count(len(by_topic[t]))}" for t in listed])
 
     by_month: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:

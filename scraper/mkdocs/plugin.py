@@ -80,6 +80,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.root_depth = 0
         self.spool = ContentSpool()
         self._spooled = False  # the page being rendered had its content spooled
+        # on_build_error also runs when on_config refused the configuration
+        self.search: SiteSearch | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -101,16 +103,16 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
         self.archive = Archive(companies, cache=self.entry_cache)
         self.generated = GeneratedFiles()
         self.listings = Listings(rules, config.site_name)
-        self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/")
+        self.feeds = SiteFeeds(rules, config.site_name, config.site_url or "http://127.0.0.1:8000/",
+                               config.use_directory_urls)
         self.sources = SourcesPage(self.report, rules)
         self.feed_bodies = FeedBodies()
-        self.company_pages = CompanyPages(companies, rules, config.site_name, self.feeds.site_url)
+        self.company_pages = CompanyPages(companies, rules, config.site_name, self.feeds.site_url,
+                                          config.use_directory_urls)
         self.titles = PageTitles()
         self.article_pages = ArticlePages()
         self.tabs = SectionTabs()
         self.cmark = CmarkPages(self.config.cmark)
-        if self.config.search_part_size < 1:
-            raise PluginError(f"search_part_size must be at least 1, not {self.config.search_part_size}")
         self.search = (SiteSearch(self.config.pagefind, self.config.search_part_size, cache / "search")
                        if self.config.search else None)
         self.page_cache = PageCache(cache / "pages") if self.config.cache_pages else None
@@ -137,6 +139,8 @@ class ScraperPlugin(BasePlugin[ScraperConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         entries = self.archive.entries(files, config.docs_dir)
+        for file in self.archive.left_out:  # named by the archive; MkDocs must not read them
+            files.remove(file)
         if self.search is not None:
             self.search.plan(files, entries, self.archive.digests)
         mentions = self.company_pages.mentions(entries)

@@ -85,6 +85,7 @@ class SiteSearch:
     def _reset(self) -> None:
         self.parts: list[Part] = []
         self._part_of: dict[str, Part] = {}
+        self._titles: dict[str, str] = {}  # url -> the title as the article's front matter says
         self._stale: dict[str, Part] = {}  # by name
         self._left: dict[str, int] = {}  # articles of a stale part not spooled yet
         self._spooled: set[str] = set()  # urls
@@ -106,12 +107,16 @@ class SiteSearch:
         `digests`: of the article pages' bytes, as the archive read them."""
         self.cache = self._writable_cache()
         stamps = {e.path: sort_stamp(e.when) for e in entries}
+        titles = {e.path: e.title for e in entries}
         members = []
         with _failure_stops_the_build():
             for file in files.documentation_pages():
-                if is_article(file.src_uri):
-                    members.append(Member(stamps.get(file.src_uri, sort_stamp(None)), "/" + file.url,
+                # Only the articles the archive took: a page whose front matter it refused
+                # (named in a warning) is in no listing, and its meta is anyone's guess.
+                if is_article(file.src_uri) and file.src_uri in stamps:
+                    members.append(Member(stamps[file.src_uri], "/" + file.url,
                                           digests.get(file.src_uri) or file_digest(file.content_bytes)))
+                    self._titles["/" + file.url] = titles[file.src_uri]
             salted = salt(self.options, self.part_size, RECORD_CODE)
         self.parts = plan(members, self.part_size, salted)
         self._part_of = {url: p for p in self.parts for url in p.urls}
@@ -141,6 +146,9 @@ class SiteSearch:
             if spool is None:
                 spool = self._spools[part.name] = (self._spool_dir / f"{part.name}.jsonl").open(
                     "w", encoding="utf-8")
+            # The page's own title is escaped for the theme by now (checks.py); the search box
+            # prints the record's title as text.
+            meta = {**meta, "title": self._titles[url]}
             spool.write(json.dumps(record(url, content, meta, part.name), ensure_ascii=False) + "\n")
         self._spooled.add(url)
         self._left[part.name] -= 1

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from email.utils import format_datetime
 
 from scraper.frontmatter import http_address
-from scraper.mkdocs.entries import Entry, newest_first
+from scraper.mkdocs.entries import Entry, doc_href, newest_first
 from scraper.tag import TopicRules
 
 Bodies = Callable[[Entry], str | None]  # an article's sanitised HTML, if it can be read
@@ -25,6 +26,9 @@ def _no_bodies(entry: Entry) -> str | None:
     return None
 
 FEED_SIZE = 50
+# Characters XML 1.0 forbids in any form (ElementTree writes them as they are): a control
+# character in an article's text made the whole feed unreadable to every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text_title(title: str) -> str:
@@ -32,13 +36,24 @@ def _text_title(title: str) -> str:
     return html.escape(title, quote=False) if "<" in title or ">" in title else title
 
 
-def page_url(site_url: str, entry: Entry) -> str:
-    """The article's address on our site (directory URLs, as mkdocs.yml sets them)."""
-    return site_url.rstrip("/") + "/" + entry.path.removesuffix(".md") + "/"
+def page_url(site_url: str, entry: Entry, directory_urls: bool = True) -> str:
+    """The article's address on our site, as MkDocs makes it (use_directory_urls in mkdocs.yml):
+    articles/x.md is articles/x/ or articles/x.html, and an index.md its folder's page."""
+    return doc_url(site_url, entry.path, directory_urls)
+
+
+def doc_url(site_url: str, path: str, directory_urls: bool = True) -> str:
+    stem = path.removesuffix(".md")
+    folder, _, name = stem.rpartition("/")
+    if name == "index":
+        where = f"{folder}/" if directory_urls else f"{folder}/index.html"
+    else:
+        where = f"{stem}/" if directory_urls else f"{stem}.html"
+    return site_url.rstrip("/") + "/" + doc_href(where.lstrip("/"))
 
 
 def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
-        rules: TopicRules, bodies: Bodies = _no_bodies) -> str:
+        rules: TopicRules, bodies: Bodies = _no_bodies, directory_urls: bool = True) -> str:
     channel_root = ET.Element("rss", {"version": "2.0", "xmlns:atom": "http://www.w3.org/2005/Atom",
                                       "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
                                       "xmlns:dc": "http://purl.org/dc/elements/1.1/"})
@@ -55,8 +70,8 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
     for e in items:
         item = ET.SubElement(channel, "item")
         ET.SubElement(item, "title").text = _text_title(e.title)
-        ET.SubElement(item, "link").text = page_url(site_url, e)
-        ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = page_url(site_url, e)
+        ET.SubElement(item, "link").text = page_url(site_url, e, directory_urls)
+        ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = page_url(site_url, e, directory_urls)
         if e.when and e.timed:
             ET.SubElement(item, "pubDate").text = format_datetime(e.when)
         elif e.day:
@@ -69,19 +84,21 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
             ET.SubElement(item, "category").text = rules.label(t)
         if source := http_address(e.url):
             ET.SubElement(item, "source", {"url": source}).text = e.site_name or source
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(channel_root, encoding="unicode") + "\n"
+    text = ET.tostring(channel_root, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + _NOT_XML.sub("", text) + "\n"
 
 
 def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
-              rules: TopicRules, bodies: Bodies = _no_bodies) -> str:
+              rules: TopicRules, bodies: Bodies = _no_bodies, directory_urls: bool = True) -> str:
     items = []
     for e in [e for e in newest_first(entries) if e.when][:FEED_SIZE]:
-        item: dict[str, object] = {"id": page_url(site_url, e), "url": page_url(site_url, e),
+        address = page_url(site_url, e, directory_urls)
+        item: dict[str, object] = {"id": address, "url": address,
                                    "title": e.title, "tags": [rules.label(t) for t in e.topics]}
         if e.when and e.timed:
             item["date_published"] = e.when.isoformat()
         elif e.day:
-            item["_digest"] = {"about": site_url.rstrip("/") + "/about/",
+            item["_digest"] = {"about": doc_url(site_url, "about.md", directory_urls),
                                "date_only": e.day.isoformat()}
         if source := http_address(e.url):
             item["external_url"] = source
@@ -103,26 +120,29 @@ def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
 
 
 def all_feeds(entries: list[Entry], rules: TopicRules, site_title: str,
-              site_url: str, bodies: Bodies = _no_bodies) -> dict[str, str]:
-    out = {"feed.xml": rss(entries, site_title, site_url, "feed.xml", rules, bodies),
-           "feed.json": json_feed(entries, site_title, site_url, "feed.json", rules, bodies)}
+              site_url: str, bodies: Bodies = _no_bodies, directory_urls: bool = True) -> dict[str, str]:
+    out = {"feed.xml": rss(entries, site_title, site_url, "feed.xml", rules, bodies, directory_urls),
+           "feed.json": json_feed(entries, site_title, site_url, "feed.json", rules, bodies,
+                                  directory_urls)}
     for topic in rules.topics:
         chosen = [e for e in entries if topic.id in e.topics]
         title = f"{site_title}: {topic.label}"
         out[f"topics/{topic.id}.xml"] = rss(chosen, title, site_url, f"topics/{topic.id}.xml", rules,
-                                            bodies)
+                                            bodies, directory_urls)
         out[f"topics/{topic.id}.json"] = json_feed(chosen, title, site_url, f"topics/{topic.id}.json",
-                                                   rules, bodies)
+                                                   rules, bodies, directory_urls)
     return out
 
 
 class SiteFeeds:
     """Makes the site's own feeds (RSS 2.0 and JSON Feed, for the site and each topic)."""
 
-    def __init__(self, rules: TopicRules, site_title: str, site_url: str) -> None:
+    def __init__(self, rules: TopicRules, site_title: str, site_url: str,
+                 directory_urls: bool = True) -> None:
         self.rules = rules
         self.site_title = site_title
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
+        self.directory_urls = directory_urls
 
     def files(self, entries: list[Entry], bodies: Bodies = _no_bodies) -> dict[str, str]:
-        return all_feeds(entries, self.rules, self.site_title, self.site_url, bodies)
+        return all_feeds(entries, self.rules, self.site_title, self.site_url, bodies, self.directory_urls)

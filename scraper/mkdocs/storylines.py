@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from scraper.dates import BEIJING
 from scraper.mdtext import escape_inline, link
+from scraper.mkdocs.entries import doc_href
 from scraper.tag import TopicRules
 
 if TYPE_CHECKING:
@@ -26,11 +27,11 @@ def story_line(story: Story, rules: TopicRules, prefix: str, show_day: bool = Fa
         meta.append(f"{local.day} {local:%b} {local:%H:%M}" if show_day else f"{local:%H:%M}")
     if story.topics:
         meta.append(chips(story.topics, rules, prefix))
-    lines = [f"- **[{escape_inline(lead.title)}]({prefix}{lead.path})**", " · ".join(meta)]
+    lines = [f"- **[{escape_inline(lead.title)}]({prefix}{doc_href(lead.path)})**", " · ".join(meta)]
     if lead.summary:
         lines.append(escape_inline(lead.summary))
     if story.others:
-        also = ", ".join(f"[{escape_inline(o.site_name or o.title)}]({prefix}{o.path})"
+        also = ", ".join(f"[{escape_inline(o.site_name or o.title)}]({prefix}{doc_href(o.path)})"
                          for o in story.others)
         lines.append(f"Also reported by: {also}")
     return "  \n  ".join(lines)
