@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.companies import Companies
-from scraper.mkdocs.cachefile import replace_file
+from scraper.mkdocs.cachefile import load_json, replace_file
 from scraper.mkdocs.codedigest import package_digest
 from scraper.mkdocs.entries import Entry
 
@@ -54,10 +54,14 @@ def _from_row(path: str, row: Any) -> Entry:
         raise ValueError("a time without its zone")
     if not isinstance(timed, bool):
         raise ValueError("not a flag")
-    return Entry(path=path, title=_text(title, optional=False), when=stamp,
-                 site_name=_text(site_name, optional=False), topics=_texts(topics),
-                 summary=_text(summary), url=_text(url), authors=_texts(authors),
-                 language=_text(language), timed=timed, companies=_texts(companies))
+    entry = Entry(path=path, title=_text(title, optional=False), when=stamp,
+                  site_name=_text(site_name, optional=False), topics=_texts(topics),
+                  summary=_text(summary), url=_text(url), authors=_texts(authors),
+                  language=_text(language), timed=timed, companies=_texts(companies))
+    # Every page places an article on its Beijing day: a time at the ends of the calendar has
+    # none (OverflowError), and front matter never gives one (its years stop short of them).
+    _ = entry.day
+    return entry
 
 
 class EntryCache:
@@ -72,10 +76,7 @@ class EntryCache:
     def load(self, salt: str) -> None:
         self.salt = salt
         self._used = {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # none yet, or damaged: every page is read
-            data = None
+        data = load_json(self.path)  # None when there is none yet, or damaged: every page is read
         stored = data.get("entries") if isinstance(data, dict) and data.get("salt") == salt else None
         self._stored = stored if isinstance(stored, dict) else {}
 
@@ -85,7 +86,7 @@ class EntryCache:
             return None
         try:
             entry = _from_row(path, row)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             return None
         self._used[digest] = row
         return entry

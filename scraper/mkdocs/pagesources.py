@@ -19,12 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from scraper.mkdocs.cachefile import replace_file
+from scraper.mkdocs.cachefile import load_json, remove, replace_file
 
 log = logging.getLogger("mkdocs.plugins.scraper")
+
+PAGE_KEY = re.compile(r"[0-9a-f]{64}")  # a sha256 in hex, as PageCache.key makes it
 
 
 class SourceRecord(NamedTuple):
@@ -44,7 +47,10 @@ class SourceRecord(NamedTuple):
         if not (isinstance(row, list) and len(row) == 6):
             return None
         page_key, size, title, anchors, links, lookups = row
-        ok = (isinstance(page_key, str) and isinstance(size, int) and isinstance(title, str)
+        # The key names the cached page's file: anything but a page key (a path, "../x")
+        # would read, or delete as damaged, a file outside the cache.
+        ok = (isinstance(page_key, str) and PAGE_KEY.fullmatch(page_key) is not None
+              and type(size) is int and size >= 0 and isinstance(title, str)
               and isinstance(anchors, list)
               and all(isinstance(a, str) for a in anchors) and isinstance(links, dict)
               and all(isinstance(d, dict) and all(isinstance(k, str) and isinstance(v, str)
@@ -68,10 +74,7 @@ class SourceIndex:
     def load(self, salt: str) -> None:
         self.salt = salt
         self._now = {}
-        try:
-            data = json.loads(self._file().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = None
+        data = load_json(self._file())
         self._stored = data if isinstance(data, dict) else {}
 
     def key(self, src_uri: str, fingerprint: str) -> str:
@@ -100,4 +103,4 @@ class SourceIndex:
         if whole:
             for other in self.folder.glob("sources-*.json"):
                 if other != path:
-                    other.unlink(missing_ok=True)
+                    remove(other)

@@ -22,16 +22,22 @@ import json
 import os
 import re
 import shutil
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+
+from scraper.mkdocs.cachefile import load_json, own_folder, remove
 
 PART_NAME = "part-{:04d}"
 PART_FOLDER = re.compile(r"^pagefind/part-\d{4,}/")  # where a part's files are in the site
 MANIFEST = "parts.json"  # site/pagefind/parts.json: the parts, newest first
 _COMPLETE = "pagefind-entry.json"  # Pagefind writes it; a cached part without it is not one
+# Beside Pagefind's files in a cached part (never in the site): each file's size as written.
+# A part whose files do not match it (cut short by a damaged cache, gone) is indexed again.
+_FILES = "scraper-files.json"
 
 
 @dataclass
@@ -80,10 +86,17 @@ class PartCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        own_folder(folder)
+        self._checked: dict[str, bool] = {}  # key -> found as written (a stat per file: once)
 
     def get(self, key: str) -> Path | None:
+        """The part's folder, if it holds the part as it was written."""
         found = self.folder / key
-        return found if (found / _COMPLETE).is_file() else None
+        if key not in self._checked:
+            # A link is not a part Pagefind wrote: its files would go into the site from elsewhere.
+            self._checked[key] = not found.is_symlink() and _as_written(found)
+        # Its files are checked once a build; that it is still there, every time.
+        return found if self._checked[key] and (found / _COMPLETE).is_file() else None
 
     def writing(self, key: str) -> Path:
         tmp = self.folder / f"{key}.tmp-{os.getpid()}"
@@ -95,16 +108,20 @@ class PartCache:
         final = self.folder / key
         if not (tmp / _COMPLETE).is_file():
             raise OSError(f"Pagefind wrote no index into {tmp}")
+        (tmp / _FILES).write_text(json.dumps(_sizes(tmp)), encoding="utf-8")
+        self._checked.pop(key, None)  # asked before it was written
         if self.get(key) is not None:  # another build (`mkdocs serve` beside a build, say) won
             shutil.rmtree(tmp, ignore_errors=True)  # the same key: the same articles and options
             return final
-        shutil.rmtree(final, ignore_errors=True)  # an incomplete one
+        remove(final)  # an incomplete one, or not one at all (a link)
         try:
             os.replace(tmp, final)
         except OSError:
+            self._checked.pop(key, None)
             if self.get(key) is None:
                 raise
             shutil.rmtree(tmp, ignore_errors=True)  # written meanwhile by another build
+        self._checked[key] = True
         return final
 
     def prune(self, keep: set[str]) -> int:
@@ -116,9 +133,31 @@ class PartCache:
         for path in self.folder.iterdir():
             if not path.is_dir() or path.name in keep or _being_written(path.name):
                 continue
-            shutil.rmtree(path, ignore_errors=True)
+            remove(path)  # a link goes, never what it points to
             gone += 1
         return gone
+
+
+def _sizes(part: Path) -> dict[str, int]:
+    return {p.relative_to(part).as_posix(): p.lstat().st_size for p in part.rglob("*")
+            if p.is_file() and not p.is_symlink() and p.name != _FILES}
+
+
+def _as_written(part: Path) -> bool:
+    """Every file the part's list names is there, a file of its size (and Pagefind's entry)."""
+    listed = load_json(part / _FILES)
+    if not (isinstance(listed, dict) and _COMPLETE in listed):
+        return False
+    for name, size in listed.items():
+        if not isinstance(name, str) or ".." in PurePosixPath(name).parts or name.startswith("/"):
+            return False
+        try:
+            info = (part / name).lstat()
+        except OSError:
+            return False
+        if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+            return False
+    return True
 
 
 def _being_written(name: str) -> bool:
@@ -144,6 +183,12 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+def _not_for_the_site(folder: str, names: list[str]) -> list[str]:
+    """The list of the part's files, and links: Pagefind writes none, and one in a cached part
+    would put a file from outside the cache into the site (copytree and os.link follow it)."""
+    return [name for name in names if name == _FILES or os.path.islink(os.path.join(folder, name))]
+
+
 def place(parts: Sequence[Part], cache: PartCache, index_dir: Path) -> None:
     """The site's search folder: every part from the cache, and the manifest, newest first."""
     shutil.rmtree(index_dir, ignore_errors=True)  # a dirty build's old parts
@@ -152,6 +197,6 @@ def place(parts: Sequence[Part], cache: PartCache, index_dir: Path) -> None:
         source = cache.get(part.key)
         if source is None:
             raise OSError(f"search part {part.name} is missing from the cache {cache.folder}")
-        shutil.copytree(source, index_dir / part.name, copy_function=_link_or_copy)
+        shutil.copytree(source, index_dir / part.name, copy_function=_link_or_copy, ignore=_not_for_the_site)
     manifest = {"parts": [p.name for p in reversed(parts)]}
     (index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")

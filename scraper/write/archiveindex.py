@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from typing import Any
 
 from scraper.dates import iso
 from scraper.errors import FrontMatterError, SkipArticle, StoreError
-from scraper.frontmatter import MAX_FRONT_MATTER, ArticleMeta, read_meta, validate_meta
+from scraper.frontmatter import MAX_FRONT_MATTER, ArticleMeta, read_meta, read_page, validate_meta
 from scraper.models import Article
 from scraper.urls import normalize_url
 from scraper.write.store import ARTICLES_DIR, atomic_write
@@ -104,9 +105,9 @@ def _checked(identity: Any, name: str) -> StoredArticle | None:
 
 def _load_cache(path: Path) -> tuple[dict[str, Any], int]:
     """(the cached pages by file name, when the scan that wrote them started); empty if unusable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+    try:  # read_page: never through a link, never blocking on a FIFO or reading a device
+        data = json.loads(read_page(path))
+    except (FrontMatterError, ValueError, RecursionError):
         return {}, 0
     if not (isinstance(data, dict) and data.get("format") == _CACHE_FORMAT
             and isinstance(data.get("pages"), dict) and type(data.get("scanned_ns")) is int):
@@ -211,6 +212,8 @@ def _scan(folder: Path, clock: Callable[[], int]) -> ArchiveScan:
             fresh[entry.name] = [*stamp, digest, identity]
         scan.pages.append((path, meta))
     if hashed or fresh != cache:
+        if cache_path.is_dir() and not cache_path.is_symlink():  # not ours: a file goes in its place
+            shutil.rmtree(cache_path, ignore_errors=True)
         with contextlib.suppress(StoreError):  # only a cache: the next scan reads the pages
             atomic_write(cache_path, json.dumps(
                 {"format": _CACHE_FORMAT, "scanned_ns": scanned_ns, "pages": fresh},

@@ -60,7 +60,8 @@ def atomic_write(path: Path, text: str) -> bool:
     """
     data = text.encode("utf-8")
     try:
-        if not path.is_symlink() and path.read_bytes() == data:
+        # Only a regular file is read: a FIFO put in a page's place would block the run.
+        if not path.is_symlink() and path.is_file() and path.read_bytes() == data:
             return False
     except (FileNotFoundError, NotADirectoryError):
         pass
