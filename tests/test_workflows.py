@@ -435,3 +435,39 @@ def test_the_live_config_reads_no_bundled_samples() -> None:
     assert live.sources and all(source.type != "files" for source in live.sources)
     assert [source.type for source in demo.sources] == ["files"]
     assert demo.sources[0].path == ROOT / "samples"
+
+
+# A stand-in for mkdocs: answers from a list, one line per call ("ok", or the message it fails
+# with), and counts its calls.
+FAKE_MKDOCS = """#!/usr/bin/env bash
+n=$(( $(cat "$CALLS" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$CALLS"
+answer=$(sed -n "${n}p" "$ANSWERS")
+[ "$answer" = ok ] && { echo "INFO    -  Documentation built"; exit 0; }
+echo "ERROR   -  $answer"; exit 1
+"""
+
+
+@pytest.mark.parametrize(("answers", "calls", "ok"), [
+    (["ok"], 1, True),
+    (["articles/a.md: its cached page x.html.gz is unreadable (bad) and was deleted; build again", "ok"],
+     2, True),
+    (["x.html.gz is unreadable and was deleted; build again"] * 2, 2, False),  # runs again once only
+    (["Aborted with 1 warnings in strict mode!"], 1, False),  # a real failure is not retried
+])
+def test_the_build_runs_again_only_after_a_damaged_cache_file(
+        nightly: dict[str, Any], tmp_path: Path, answers: list[str], calls: int, ok: bool) -> None:
+    """The cache a failed build leaves is not saved: a damaged file in it would be restored,
+    and fail the build, every night, had the build not run again once it was deleted."""
+    script = step(nightly, "build", "mkdocs build --strict")["run"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mkdocs").write_text(FAKE_MKDOCS, encoding="utf-8")
+    (bin_dir / "mkdocs").chmod(0o755)
+    (tmp_path / "answers").write_text("\n".join(answers) + "\n", encoding="utf-8")
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                          capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+                               "CALLS": str(tmp_path / "calls"), "ANSWERS": str(tmp_path / "answers")})
+    assert (done.returncode == 0) is ok, done.stdout + done.stderr
+    assert int((tmp_path / "calls").read_text()) == calls
+    assert ("::warning title=Build run again::" in done.stdout) is (calls == 2)
