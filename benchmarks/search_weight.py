@@ -77,7 +77,8 @@ def main() -> None:
             total = sum(size for _, size in fetched)
             kinds: dict[str, int] = {}
             for url, size in fetched:
-                key = url.rsplit(".", 1)[-1] if "." in url.rsplit("/", 1)[-1] else "other"
+                name = url.split("?")[0].rsplit("/", 1)[-1]  # Pagefind asks for its entry with ?ts=
+                key = name.rsplit(".", 1)[-1] if "." in name else "other"
                 kinds[key] = kinds.get(key, 0) + size
             label = "first query" if n == 0 else "next query"
             parts = ", ".join(f"{k} {v / 1024:.0f} KB" for k, v in sorted(kinds.items()))
