@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 import stat
-import zlib
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -39,6 +38,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
+from scraper.errors import FetchError
+from scraper.fetch.files import gunzip_capped
 from scraper.mkdocs.archive import is_article
 from scraper.mkdocs.cachefile import own_folder, read_file, remove, replace_file
 from scraper.mkdocs.codedigest import files_digest, package_digest
@@ -47,9 +48,9 @@ from scraper.mkdocs.pagesources import SourceIndex, SourceRecord
 log = logging.getLogger("mkdocs.plugins.scraper")
 
 TEMPLATE = "scraper/cached-page.html"
-# What reading a damaged cached page raises: a bad gzip header is an OSError, damaged data
-# zlib.error, a cut file EOFError.
-UNREADABLE = (OSError, EOFError, UnicodeDecodeError, zlib.error)
+# What reading a damaged cached page raises: damaged or cut gzip data is an OSError (_gunzip),
+# a page that is not UTF-8 once inflated a UnicodeDecodeError.
+UNREADABLE = (OSError, UnicodeDecodeError)
 CONTEXT_KEY = "scraper_cached_page"
 _MAX_RATIO = 100  # of a cached page's size to its file's
 
@@ -92,13 +93,12 @@ def salt(config: MkDocsConfig) -> str:
 
 
 def _gunzip(data: bytes) -> bytes:
-    """A page as keep() compressed it: one whole gzip member, and no more than a page would
-    be (HTML compresses about 3:1; a file that would fill memory is not a page we wrote)."""
-    inflate = zlib.decompressobj(wbits=31)  # gzip; zlib checks its CRC and length
-    out = inflate.decompress(data, len(data) * _MAX_RATIO + (1 << 20))
-    if not inflate.eof or inflate.unconsumed_tail or inflate.unused_data:
-        raise OSError("not a whole cached page")
-    return out
+    """A page as keep() compressed it: whole gzip data, and no more than a page would be
+    (HTML compresses about 3:1; a file that would fill memory is not a page we wrote)."""
+    try:
+        return gunzip_capped(data, len(data) * _MAX_RATIO + (1 << 20))
+    except FetchError as exc:
+        raise OSError(f"not a whole cached page: {exc}") from exc
 
 
 def _toc(items: list[AnchorLink]) -> list[Any]:
