@@ -21,7 +21,7 @@ from scraper.dates import BEIJING
 from scraper.frontmatter import parse_front_matter
 from scraper.mkdocs.entries import Entry
 from scraper.mkdocs.listings import build_listings
-from scraper.mkdocs.sitefeeds import page_url, rss
+from scraper.mkdocs.sitefeeds import doc_url, rss
 from scraper.searchtext import body_blocks, decode
 from scraper.tag import TopicRules
 from tests.conftest import site_root
@@ -221,7 +221,7 @@ def entry(path: str, topics: tuple[str, ...] = ("ai",), day: int = 1, summary: s
     ("articles/with space.md", True, "https://e.org/articles/with%20space/"),
 ])
 def test_feeds_link_articles_as_mkdocs_addresses_them(path: str, directory_urls: bool, url: str) -> None:
-    assert page_url("https://e.org/", entry(path), directory_urls) == url
+    assert doc_url("https://e.org/", entry(path).path, directory_urls) == url
 
 
 def test_a_feed_drops_characters_xml_forbids(rules: TopicRules) -> None:

@@ -15,8 +15,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from email.utils import format_datetime
 
+from mkdocs.structure.files import File
+
 from scraper.frontmatter import http_address
-from scraper.mkdocs.entries import Entry, doc_href, newest_first
+from scraper.mkdocs.entries import Entry, newest_first
 from scraper.tag import TopicRules
 
 Bodies = Callable[[Entry], str | None]  # an article's sanitised HTML, if it can be read
@@ -36,20 +38,10 @@ def _text_title(title: str) -> str:
     return html.escape(title, quote=False) if "<" in title or ">" in title else title
 
 
-def page_url(site_url: str, entry: Entry, directory_urls: bool = True) -> str:
-    """The article's address on our site, as MkDocs makes it (use_directory_urls in mkdocs.yml):
-    articles/x.md is articles/x/ or articles/x.html, and an index.md its folder's page."""
-    return doc_url(site_url, entry.path, directory_urls)
-
-
 def doc_url(site_url: str, path: str, directory_urls: bool = True) -> str:
-    stem = path.removesuffix(".md")
-    folder, _, name = stem.rpartition("/")
-    if name == "index":
-        where = f"{folder}/" if directory_urls else f"{folder}/index.html"
-    else:
-        where = f"{stem}/" if directory_urls else f"{stem}.html"
-    return site_url.rstrip("/") + "/" + doc_href(where.lstrip("/"))
+    """A docs page's address on our site, as MkDocs makes it (`File.url`, by use_directory_urls
+    in mkdocs.yml): articles/x.md is articles/x/ or articles/x.html, an index.md its folder's."""
+    return site_url.rstrip("/") + "/" + File(path, None, "", directory_urls).url
 
 
 def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
@@ -70,8 +62,8 @@ def rss(entries: list[Entry], title: str, site_url: str, self_path: str,
     for e in items:
         item = ET.SubElement(channel, "item")
         ET.SubElement(item, "title").text = _text_title(e.title)
-        ET.SubElement(item, "link").text = page_url(site_url, e, directory_urls)
-        ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = page_url(site_url, e, directory_urls)
+        ET.SubElement(item, "link").text = doc_url(site_url, e.path, directory_urls)
+        ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = doc_url(site_url, e.path, directory_urls)
         if e.when and e.timed:
             ET.SubElement(item, "pubDate").text = format_datetime(e.when)
         elif e.day:
@@ -92,7 +84,7 @@ def json_feed(entries: list[Entry], title: str, site_url: str, self_path: str,
               rules: TopicRules, bodies: Bodies = _no_bodies, directory_urls: bool = True) -> str:
     items = []
     for e in [e for e in newest_first(entries) if e.when][:FEED_SIZE]:
-        address = page_url(site_url, e, directory_urls)
+        address = doc_url(site_url, e.path, directory_urls)
         item: dict[str, object] = {"id": address, "url": address,
                                    "title": e.title, "tags": [rules.label(t) for t in e.topics]}
         if e.when and e.timed:
