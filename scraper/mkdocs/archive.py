@@ -29,7 +29,7 @@ def file_digest(data: bytes) -> str:
 
 
 def is_article(src_uri: str) -> bool:
-    return src_uri.startswith(ARTICLES) and src_uri.endswith(".md") and "/" not in src_uri[len(ARTICLES):]
+    return src_uri.startswith(ARTICLES) and _not_an_article(src_uri) is None
 
 
 def _not_an_article(src_uri: str) -> str | None:
